@@ -1,0 +1,292 @@
+package linalg
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// CSR is a sparse matrix in compressed sparse row form: the column indices
+// of row i are indices[indptr[i]:indptr[i+1]], sorted and unique, with their
+// values in data at the same positions. A CSR is immutable once built.
+type CSR struct {
+	r, c    int
+	indptr  []int
+	indices []int
+	data    []float64
+
+	once  sync.Once
+	t     *CSR
+	stats *Stats
+}
+
+// NewCSR builds a CSR matrix from its three arrays, which it keeps. Column
+// indices within a row may come in any order but must be unique and in
+// range; it returns an error otherwise.
+func NewCSR(r, c int, indptr, indices []int, data []float64) (*CSR, error) {
+	if r < 0 || c < 0 {
+		return nil, fmt.Errorf("csr: negative shape %dx%d", r, c)
+	}
+	if len(indptr) != r+1 || indptr[0] != 0 {
+		return nil, fmt.Errorf("csr: indptr has length %d, want %d starting at 0", len(indptr), r+1)
+	}
+	if len(indices) != len(data) || indptr[r] != len(data) {
+		return nil, fmt.Errorf("csr: %d indices and %d values, indptr ends at %d", len(indices), len(data), indptr[r])
+	}
+	m := &CSR{r: r, c: c, indptr: indptr, indices: indices, data: data}
+	for i := 0; i < r; i++ {
+		lo, hi := indptr[i], indptr[i+1]
+		if lo > hi {
+			return nil, fmt.Errorf("csr: indptr decreases at row %d", i)
+		}
+		row := rowSorter{indices[lo:hi], data[lo:hi]}
+		if !sort.IsSorted(row) {
+			sort.Sort(row)
+		}
+		for p := lo; p < hi; p++ {
+			if j := indices[p]; j < 0 || j >= c {
+				return nil, fmt.Errorf("csr: column index %d out of range [0,%d) in row %d", j, c, i)
+			}
+			if p > lo && indices[p] == indices[p-1] {
+				return nil, fmt.Errorf("csr: duplicate entry (%d,%d)", i, indices[p])
+			}
+		}
+	}
+	return m, nil
+}
+
+type rowSorter struct {
+	idx []int
+	val []float64
+}
+
+func (s rowSorter) Len() int           { return len(s.idx) }
+func (s rowSorter) Less(a, b int) bool { return s.idx[a] < s.idx[b] }
+func (s rowSorter) Swap(a, b int) {
+	s.idx[a], s.idx[b] = s.idx[b], s.idx[a]
+	s.val[a], s.val[b] = s.val[b], s.val[a]
+}
+
+// NewCSRFromTriplets builds an r x c CSR matrix from coordinate triplets.
+// Duplicate coordinates are summed; entries that sum to zero are kept as
+// stored zeros only if keepZeros is true. It returns an error for an index
+// out of range or mismatched slice lengths.
+func NewCSRFromTriplets(r, c int, rows, cols []int, vals []float64, keepZeros bool) (*CSR, error) {
+	if len(rows) != len(cols) || len(rows) != len(vals) {
+		return nil, fmt.Errorf("csr: %d rows, %d cols and %d values", len(rows), len(cols), len(vals))
+	}
+	count := make([]int, r+1)
+	for k, i := range rows {
+		if i < 0 || i >= r || cols[k] < 0 || cols[k] >= c {
+			return nil, fmt.Errorf("csr: entry (%d,%d) out of range for %dx%d", i, cols[k], r, c)
+		}
+		count[i+1]++
+	}
+	for i := 0; i < r; i++ {
+		count[i+1] += count[i]
+	}
+	indices := make([]int, len(rows))
+	data := make([]float64, len(rows))
+	next := append([]int(nil), count[:r]...)
+	for k, i := range rows {
+		indices[next[i]] = cols[k]
+		data[next[i]] = vals[k]
+		next[i]++
+	}
+	// Sort each row, then merge duplicates in place.
+	indptr := make([]int, r+1)
+	w := 0
+	for i := 0; i < r; i++ {
+		lo, hi := count[i], count[i+1]
+		sort.Stable(rowSorter{indices[lo:hi], data[lo:hi]})
+		for p := lo; p < hi; p++ {
+			if w > indptr[i] && indices[w-1] == indices[p] {
+				data[w-1] += data[p]
+				continue
+			}
+			indices[w], data[w] = indices[p], data[p]
+			w++
+		}
+		if !keepZeros {
+			k := indptr[i]
+			for p := indptr[i]; p < w; p++ {
+				if data[p] != 0 {
+					indices[k], data[k] = indices[p], data[p]
+					k++
+				}
+			}
+			w = k
+		}
+		indptr[i+1] = w
+	}
+	return &CSR{r: r, c: c, indptr: indptr, indices: indices[:w:w], data: data[:w:w]}, nil
+}
+
+// CSRFromDense returns the nonzero entries of m as a CSR matrix.
+func CSRFromDense(m mat.Matrix) *CSR {
+	r, c := m.Dims()
+	indptr := make([]int, r+1)
+	var indices []int
+	var data []float64
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := m.At(i, j); v != 0 {
+				indices = append(indices, j)
+				data = append(data, v)
+			}
+		}
+		indptr[i+1] = len(data)
+	}
+	return &CSR{r: r, c: c, indptr: indptr, indices: indices, data: data}
+}
+
+// Dims implements Matrix.
+func (m *CSR) Dims() (int, int) { return m.r, m.c }
+
+// NNZ implements Matrix.
+func (m *CSR) NNZ() int { return len(m.data) }
+
+// Row returns the column indices and values stored in row i. The slices
+// alias the matrix and must not be modified.
+func (m *CSR) Row(i int) (cols []int, vals []float64) {
+	lo, hi := m.indptr[i], m.indptr[i+1]
+	return m.indices[lo:hi], m.data[lo:hi]
+}
+
+// Raw returns the three CSR arrays. They alias the matrix and must not be
+// modified.
+func (m *CSR) Raw() (indptr, indices []int, data []float64) {
+	return m.indptr, m.indices, m.data
+}
+
+// At implements Matrix.
+func (m *CSR) At(i, j int) float64 {
+	cols, vals := m.Row(i)
+	if p := sort.SearchInts(cols, j); p < len(cols) && cols[p] == j {
+		return vals[p]
+	}
+	return 0
+}
+
+// T returns the transpose as a CSR matrix, computed once and cached.
+func (m *CSR) T() *CSR {
+	m.once.Do(func() {
+		indptr := make([]int, m.c+1)
+		for _, j := range m.indices {
+			indptr[j+1]++
+		}
+		for j := 0; j < m.c; j++ {
+			indptr[j+1] += indptr[j]
+		}
+		indices := make([]int, len(m.indices))
+		data := make([]float64, len(m.data))
+		next := append([]int(nil), indptr[:m.c]...)
+		for i := 0; i < m.r; i++ {
+			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+				j := m.indices[p]
+				indices[next[j]] = i
+				data[next[j]] = m.data[p]
+				next[j]++
+			}
+		}
+		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data}
+		m.t.once.Do(func() { m.t.t = m })
+	})
+	return m.t
+}
+
+// ToDense returns the matrix as a dense one.
+func (m *CSR) ToDense() *mat.Dense {
+	d := mat.NewDense(m.r, m.c, nil)
+	m.Each(func(i, j int, v float64) { d.Set(i, j, v) })
+	return d
+}
+
+// Mul implements Matrix: dst = X·B, parallel over blocks of rows.
+func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
+	br, k := b.Dims()
+	if br != m.c {
+		panic(mat.ErrShape)
+	}
+	if dr, dc := dst.Dims(); dr != m.r || dc != k {
+		panic(mat.ErrShape)
+	}
+	bd := asDense(b)
+	braw, draw := bd.RawMatrix(), dst.RawMatrix()
+	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out := draw.Data[i*draw.Stride : i*draw.Stride+k]
+			for j := range out {
+				out[j] = 0
+			}
+			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+				v := m.data[p]
+				row := braw.Data[m.indices[p]*braw.Stride : m.indices[p]*braw.Stride+k]
+				for j, x := range row {
+					out[j] += v * x
+				}
+			}
+		}
+	})
+}
+
+// TMul implements Matrix: dst = Xᵀ·B through the cached transpose.
+func (m *CSR) TMul(dst *mat.Dense, b mat.Matrix) { m.T().Mul(dst, b) }
+
+// asDense returns b as a row-major *mat.Dense, copying only if needed.
+func asDense(b mat.Matrix) *mat.Dense {
+	if d, ok := b.(*mat.Dense); ok {
+		return d
+	}
+	return mat.DenseCopyOf(b)
+}
+
+// Stats implements Matrix. Min and Max include the implicit zeros when the
+// matrix has any.
+func (m *CSR) Stats() Stats {
+	if m.stats == nil {
+		s := Stats{Min: math.Inf(1), Max: math.Inf(-1), Finite: true}
+		for _, v := range m.data {
+			s.add(v)
+		}
+		if len(m.data) < m.r*m.c {
+			s.Min, s.Max = min(s.Min, 0), max(s.Max, 0)
+		}
+		m.stats = &s
+	}
+	return *m.stats
+}
+
+// Each implements Matrix, visiting stored entries in row order.
+func (m *CSR) Each(fn func(i, j int, v float64)) {
+	for i := 0; i < m.r; i++ {
+		for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+			fn(i, m.indices[p], m.data[p])
+		}
+	}
+}
+
+// Apply implements Matrix, computing (W·H)_ij only at stored entries.
+func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
+	_, k := w.Dims()
+	ht := Transpose(h) // rows of Hᵀ are columns of H, contiguous
+	wr, hr := w.RawMatrix(), ht.RawMatrix()
+	data := make([]float64, len(m.data))
+	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
+			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+				hj := hr.Data[m.indices[p]*hr.Stride : m.indices[p]*hr.Stride+k]
+				var s float64
+				for l, x := range wi {
+					s += x * hj[l]
+				}
+				data[p] = f(m.data[p], s)
+			}
+		}
+	})
+	return &CSR{r: m.r, c: m.c, indptr: m.indptr, indices: m.indices, data: data}
+}

@@ -1,0 +1,140 @@
+package linalg
+
+import (
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Matrix is the input of a factorization, dense or sparse. Models use only
+// these operations, so a sparse input is never densified unless a model's
+// math needs every entry of a product (and its documentation says so).
+type Matrix interface {
+	// Dims returns the number of rows and columns.
+	Dims() (r, c int)
+	// At returns the entry at row i, column j.
+	At(i, j int) float64
+	// Mul sets dst = X·B. dst must be r x k and B c x k.
+	Mul(dst *mat.Dense, b mat.Matrix)
+	// TMul sets dst = Xᵀ·B. dst must be c x k and B r x k.
+	TMul(dst *mat.Dense, b mat.Matrix)
+	// Stats returns the sum, the squared Frobenius norm, the smallest and
+	// the largest stored entry, and whether every entry is finite.
+	Stats() Stats
+	// Apply returns the matrix with the same stored entries as X whose
+	// entry (i, j) is f(X_ij, (W·H)_ij). For a sparse X only the stored
+	// entries are computed, so W·H is never formed in full.
+	Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix
+	// Each calls fn for every stored entry (every entry of a dense matrix).
+	Each(fn func(i, j int, v float64))
+	// NNZ returns the number of stored entries.
+	NNZ() int
+}
+
+// Stats summarizes the entries of a Matrix.
+type Stats struct {
+	Sum, SquaredNorm float64
+	Min, Max         float64
+	Finite           bool
+}
+
+// Mean returns the mean over all r·c entries, stored or not.
+func Mean(x Matrix) float64 {
+	r, c := x.Dims()
+	return x.Stats().Sum / float64(r*c)
+}
+
+// Dense wraps a *mat.Dense as a Matrix. It caches Xᵀ on first use: gonum's
+// parallel GEMM is several times slower with a transposed left operand.
+type Dense struct {
+	m     *mat.Dense
+	once  sync.Once
+	t     *mat.Dense
+	stats *Stats
+}
+
+// NewDense wraps m. m must not be modified afterwards.
+func NewDense(m *mat.Dense) *Dense { return &Dense{m: m} }
+
+// Raw returns the wrapped matrix.
+func (d *Dense) Raw() *mat.Dense { return d.m }
+
+// Dims implements Matrix.
+func (d *Dense) Dims() (int, int) { return d.m.Dims() }
+
+// At implements Matrix.
+func (d *Dense) At(i, j int) float64 { return d.m.At(i, j) }
+
+// NNZ implements Matrix: every entry of a dense matrix counts.
+func (d *Dense) NNZ() int { r, c := d.m.Dims(); return r * c }
+
+// Mul implements Matrix.
+func (d *Dense) Mul(dst *mat.Dense, b mat.Matrix) { dst.Mul(d.m, b) }
+
+// TMul implements Matrix.
+func (d *Dense) TMul(dst *mat.Dense, b mat.Matrix) {
+	d.once.Do(func() { d.t = Transpose(d.m) })
+	dst.Mul(d.t, b)
+}
+
+// Stats implements Matrix.
+func (d *Dense) Stats() Stats {
+	if d.stats == nil {
+		s := Stats{Min: math.Inf(1), Max: math.Inf(-1), Finite: true}
+		raw := d.m.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				s.add(v)
+			}
+		}
+		d.stats = &s
+	}
+	return *d.stats
+}
+
+func (s *Stats) add(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		s.Finite = false
+	}
+	s.Sum += v
+	s.SquaredNorm += v * v
+	s.Min = min(s.Min, v)
+	s.Max = max(s.Max, v)
+}
+
+// Each implements Matrix.
+func (d *Dense) Each(fn func(i, j int, v float64)) {
+	raw := d.m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			fn(i, j, v)
+		}
+	}
+}
+
+// Apply implements Matrix. For a dense X, W·H is formed in full.
+func (d *Dense) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
+	r, c := d.m.Dims()
+	out := mat.NewDense(r, c, nil)
+	out.Mul(w, h)
+	xr, or := d.m.RawMatrix(), out.RawMatrix()
+	parallelRows(r, float64(r*c)*8, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			xs := xr.Data[i*xr.Stride : i*xr.Stride+c]
+			os := or.Data[i*or.Stride : i*or.Stride+c]
+			for j, x := range xs {
+				os[j] = f(x, os[j])
+			}
+		}
+	})
+	return NewDense(out)
+}
+
+// Transpose returns a new dense matrix holding mᵀ.
+func Transpose(m mat.Matrix) *mat.Dense {
+	r, c := m.Dims()
+	t := mat.NewDense(c, r, nil)
+	t.Copy(m.T())
+	return t
+}
