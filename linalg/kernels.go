@@ -1,0 +1,184 @@
+package linalg
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Eps is the default floor of denominators in multiplicative updates: the
+// machine epsilon of float32, as scikit-learn uses.
+const Eps = 1.1920928955078125e-07
+
+// MulUpdate sets f = f ⊙ (num ⊘ max(den, eps))^gamma elementwise: the
+// multiplicative update shared by every model. f, num and den must have
+// the same shape. gamma = 1 skips the power.
+func MulUpdate(f, num, den *mat.Dense, gamma, eps float64) {
+	r, c := f.Dims()
+	fr, nr, dr := f.RawMatrix(), num.RawMatrix(), den.RawMatrix()
+	if nr.Rows != r || nr.Cols != c || dr.Rows != r || dr.Cols != c {
+		panic(mat.ErrShape)
+	}
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fs := fr.Data[i*fr.Stride : i*fr.Stride+c]
+			ns := nr.Data[i*nr.Stride : i*nr.Stride+c]
+			ds := dr.Data[i*dr.Stride : i*dr.Stride+c]
+			for j := range fs {
+				q := ns[j] / max(ds[j], eps)
+				if gamma != 1 {
+					q = math.Pow(q, gamma)
+				}
+				fs[j] *= q
+			}
+		}
+	})
+}
+
+// ZeroBelow sets the entries of m smaller than thr to zero.
+func ZeroBelow(m *mat.Dense, thr float64) {
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+		for j, v := range row {
+			if v < thr {
+				row[j] = 0
+			}
+		}
+	}
+}
+
+// Dot returns Σ a_ij b_ij, the Frobenius inner product, summed in row order.
+func Dot(a, b mat.Matrix) float64 {
+	r, c := a.Dims()
+	if br, bc := b.Dims(); br != r || bc != c {
+		panic(mat.ErrShape)
+	}
+	ad, bd := asDense(a), asDense(b)
+	ar, brw := ad.RawMatrix(), bd.RawMatrix()
+	var s float64
+	for i := 0; i < r; i++ {
+		as := ar.Data[i*ar.Stride : i*ar.Stride+c]
+		bs := brw.Data[i*brw.Stride : i*brw.Stride+c]
+		for j, v := range as {
+			s += v * bs[j]
+		}
+	}
+	return s
+}
+
+// AddScalar adds v to every entry of m.
+func AddScalar(m *mat.Dense, v float64) {
+	m.Apply(func(_, _ int, x float64) float64 { return x + v }, m)
+}
+
+// ColSums returns the sums of the columns of m.
+func ColSums(m mat.Matrix) []float64 {
+	r, c := m.Dims()
+	s := make([]float64, c)
+	for i := 0; i < r; i++ {
+		for j := range s {
+			s[j] += m.At(i, j)
+		}
+	}
+	return s
+}
+
+// powBlock is the number of rows of W·H formed at once by the blockwise
+// kernels below, which never hold all of W·H.
+const powBlock = 256
+
+// eachPowBlock calls fn(lo, hi, P) for consecutive row blocks of
+// P = max(W·H, floor)^p, with P holding rows lo..hi-1. It runs serially so
+// that accumulations in fn are deterministic; the products inside use BLAS.
+func eachPowBlock(w, h *mat.Dense, p, floor float64, fn func(lo, hi int, pb *mat.Dense)) {
+	n, _ := w.Dims()
+	_, d := h.Dims()
+	buf := mat.NewDense(min(powBlock, max(n, 1)), d, nil)
+	for lo := 0; lo < n; lo += powBlock {
+		hi := min(lo+powBlock, n)
+		pb := buf.Slice(0, hi-lo, 0, d).(*mat.Dense)
+		pb.Mul(w.Slice(lo, hi, 0, w.RawMatrix().Cols), h)
+		raw := pb.RawMatrix()
+		for i := 0; i < raw.Rows; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+			for j, v := range row {
+				row[j] = math.Pow(max(v, floor), p)
+			}
+		}
+		fn(lo, hi, pb)
+	}
+}
+
+// PowMulT sets dst = max(W·H, floor)^p · Hᵀ (n x k), forming W·H one block
+// of rows at a time.
+func PowMulT(dst, w, h *mat.Dense, p, floor float64) {
+	_, k := w.Dims()
+	eachPowBlock(w, h, p, floor, func(lo, hi int, pb *mat.Dense) {
+		dst.Slice(lo, hi, 0, k).(*mat.Dense).Mul(pb, h.T())
+	})
+}
+
+// TPowMul sets dst = Wᵀ · max(W·H, floor)^p (k x d), forming W·H one block
+// of rows at a time.
+func TPowMul(dst, w, h *mat.Dense, p, floor float64) {
+	_, k := w.Dims()
+	dst.Zero()
+	var part mat.Dense
+	eachPowBlock(w, h, p, floor, func(lo, hi int, pb *mat.Dense) {
+		part.Reset()
+		part.Mul(w.Slice(lo, hi, 0, k).T(), pb)
+		dst.Add(dst, &part)
+	})
+}
+
+// PowSum returns Σ_ij max((W·H)_ij, floor)^p, forming W·H one block of rows
+// at a time.
+func PowSum(w, h *mat.Dense, p, floor float64) float64 {
+	var s float64
+	eachPowBlock(w, h, p, floor, func(_, _ int, pb *mat.Dense) { s += mat.Sum(pb) })
+	return s
+}
+
+// CoordinateDescent runs one sweep of the HALS / coordinate-descent update
+// for min_{F ≥ 0} ½‖X − F·G‖² given gram = G·Gᵀ (k x k) and cross = X·Gᵀ
+// (r x k), the penalties already folded into them. Each row of f is
+// independent, so rows run in parallel; within a row the coordinates are
+// visited in the order perm:
+//
+//	g = (F·gram)_it − cross_it,  F_it ← max(F_it − g / gram_tt, 0).
+//
+// It returns the ℓ1 norm of the projected gradient before each update
+// (scikit-learn's violation), summed in row order.
+func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
+	r, k := f.Dims()
+	fr, gr, cr := f.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
+	viol := make([]float64, r)
+	parallelRows(r, float64(r*k*k)*2, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fi := fr.Data[i*fr.Stride : i*fr.Stride+k]
+			var v float64
+			for _, t := range perm {
+				gt := gr.Data[t*gr.Stride : t*gr.Stride+k]
+				grad := -cr.Data[i*cr.Stride+t]
+				for j, x := range fi {
+					grad += gt[j] * x
+				}
+				if fi[t] == 0 {
+					v += math.Abs(min(grad, 0))
+				} else {
+					v += math.Abs(grad)
+				}
+				if hess := gt[t]; hess != 0 {
+					fi[t] = max(fi[t]-grad/hess, 0)
+				}
+			}
+			viol[i] = v
+		}
+	})
+	var s float64
+	for _, v := range viol {
+		s += v
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind says what input a model factorizes.
+type Kind string
+
+// The input kinds.
+const (
+	Data  Kind = "data"  // a data matrix, one sample per row
+	Graph Kind = "graph" // an adjacency matrix, one node per row
+)
+
+// Config is what the CLI gives every model.
+type Config struct {
+	Rank   int    // k, for shallow models
+	Layers []int  // layer sizes r1, ..., k, for deep models
+	Init   string // initialization method; "" for the model's default
+	Seed   uint64 // fixes every random draw
+	Params *Params
+}
+
+// Spec describes a registered model.
+type Spec struct {
+	Name      string
+	Kind      Kind
+	Objective string // the objective, in one line
+	Reference string // the paper
+	Params    string // the parameters New reads, with their defaults
+	New       func(Config) (Estimator, error)
+}
+
+// specs is the registry: adding a model adds its line here.
+var specs = []Spec{
+	nmfSpec,
+}
+
+// All returns the registered models in registry order.
+func All() []Spec { return append([]Spec(nil), specs...) }
+
+// Lookup returns the model called name.
+func Lookup(name string) (Spec, bool) {
+	for _, s := range specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// New returns the model called name configured by c. It fails on an
+// unknown model, a bad parameter value or an unknown parameter key.
+func New(name string, c Config) (Estimator, error) {
+	s, ok := Lookup(name)
+	if !ok {
+		names := make([]string, len(specs))
+		for i, s := range specs {
+			names[i] = s.Name
+		}
+		return nil, invalidf("unknown model %q (models: %s)", name, strings.Join(names, ", "))
+	}
+	e, err := s.New(c)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := c.Params.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return e, nil
+}
