@@ -48,7 +48,7 @@ func AsymmetricCosine(a *linalg.CSR) (*linalg.CSR, error) {
 	}
 	cols := make([][]int, r)
 	vals := make([][]float64, r)
-	parallel(r, 64, func() func(lo, hi int) {
+	linalg.Parallel(r, 64, func() func(lo, hi int) {
 		// Gustavson's row-by-row product with a dense accumulator:
 		// dot[v] = a_u·a_v and common[v] = |Γu∩Γv| for the v in touched.
 		dot := make([]float64, r)

@@ -126,7 +126,7 @@ func KNN(x mat.Matrix, k int, opts *KNNOptions) (*linalg.CSR, error) {
 	// of i and their squared distances, nearest first.
 	nbr := make([]int, n*m)
 	dist := make([]float64, n*m)
-	parallel(n, blockRows, func() func(lo, hi int) {
+	linalg.Parallel(n, blockRows, func() func(lo, hi int) {
 		g := mat.NewDense(blockRows, n, nil)
 		return func(lo, hi int) {
 			gb := g.Slice(0, hi-lo, 0, n).(*mat.Dense)

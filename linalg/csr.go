@@ -18,9 +18,10 @@ type CSR struct {
 	indices []int
 	data    []float64
 
-	once  sync.Once
-	t     *CSR
-	stats *Stats
+	once      sync.Once
+	t         *CSR
+	statsOnce sync.Once
+	stats     Stats
 }
 
 // NewCSR builds a CSR matrix from its three arrays, which it keeps. Column
@@ -247,7 +248,7 @@ func asDense(b mat.Matrix) *mat.Dense {
 // Stats implements Matrix. Min and Max include the implicit zeros when the
 // matrix has any.
 func (m *CSR) Stats() Stats {
-	if m.stats == nil {
+	m.statsOnce.Do(func() {
 		s := Stats{Min: math.Inf(1), Max: math.Inf(-1), Finite: true}
 		for _, v := range m.data {
 			s.add(v)
@@ -255,9 +256,9 @@ func (m *CSR) Stats() Stats {
 		if len(m.data) < m.r*m.c {
 			s.Min, s.Max = min(s.Min, 0), max(s.Max, 0)
 		}
-		m.stats = &s
-	}
-	return *m.stats
+		m.stats = s
+	})
+	return m.stats
 }
 
 // Each implements Matrix, visiting stored entries in row order.

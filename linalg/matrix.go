@@ -48,10 +48,11 @@ func Mean(x Matrix) float64 {
 // Dense wraps a *mat.Dense as a Matrix. It caches Xᵀ on first use: gonum's
 // parallel GEMM is several times slower with a transposed left operand.
 type Dense struct {
-	m     *mat.Dense
-	once  sync.Once
-	t     *mat.Dense
-	stats *Stats
+	m         *mat.Dense
+	once      sync.Once
+	t         *mat.Dense
+	statsOnce sync.Once
+	stats     Stats
 }
 
 // NewDense wraps m. m must not be modified afterwards.
@@ -80,7 +81,7 @@ func (d *Dense) TMul(dst *mat.Dense, b mat.Matrix) {
 
 // Stats implements Matrix.
 func (d *Dense) Stats() Stats {
-	if d.stats == nil {
+	d.statsOnce.Do(func() {
 		s := Stats{Min: math.Inf(1), Max: math.Inf(-1), Finite: true}
 		raw := d.m.RawMatrix()
 		for i := 0; i < raw.Rows; i++ {
@@ -88,9 +89,9 @@ func (d *Dense) Stats() Stats {
 				s.add(v)
 			}
 		}
-		d.stats = &s
-	}
-	return *d.stats
+		d.stats = s
+	})
+	return d.stats
 }
 
 func (s *Stats) add(v float64) {

@@ -5,39 +5,52 @@ import (
 	"sync"
 )
 
-// parallelRows calls fn on disjoint row ranges [lo, hi) covering [0, n),
-// running them on up to GOMAXPROCS goroutines. work is the approximate cost
-// of the whole call in flops; small calls run inline. fn must write only to
-// rows in its range, so results do not depend on the number of goroutines.
-func parallelRows(n int, work float64, fn func(lo, hi int)) {
-	p := runtime.GOMAXPROCS(0)
-	if p > n {
-		p = n
-	}
-	if p <= 1 || work < 1<<16 {
-		fn(0, n)
+// Parallel calls the functions made by worker on the consecutive blocks
+// [lo, hi) of size rows (the last may be shorter) that cover [0, n), on up
+// to GOMAXPROCS goroutines. Each goroutine calls worker once, so the
+// function it returns may own scratch space. The blocks do not depend on
+// GOMAXPROCS, only their scheduling does: a function that writes only to
+// its own rows gives the same result whatever the number of goroutines.
+func Parallel(n, size int, worker func() func(lo, hi int)) {
+	nb := (n + size - 1) / size
+	p := min(runtime.GOMAXPROCS(0), nb)
+	if p <= 1 {
+		fn := worker()
+		for lo := 0; lo < n; lo += size {
+			fn(lo, min(lo+size, n))
+		}
 		return
 	}
-	// A few chunks per worker balance rows of uneven cost.
-	chunks := 4 * p
-	if chunks > n {
-		chunks = n
-	}
-	size := (n + chunks - 1) / chunks
-	var wg sync.WaitGroup
-	next := make(chan int, chunks)
+	next := make(chan int, nb)
 	for lo := 0; lo < n; lo += size {
 		next <- lo
 	}
 	close(next)
-	for w := 0; w < p; w++ {
+	var wg sync.WaitGroup
+	for range p {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			fn := worker()
 			for lo := range next {
 				fn(lo, min(lo+size, n))
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// parallelRows runs fn over row blocks of [0, n) with Parallel; work is the
+// approximate cost of the whole call in flops, and small calls run inline.
+func parallelRows(n int, work float64, fn func(lo, hi int)) {
+	if n == 0 {
+		return
+	}
+	if work < 1<<16 {
+		fn(0, n)
+		return
+	}
+	// About four blocks per core balance rows of uneven cost.
+	size := max(1, n/(4*runtime.GOMAXPROCS(0)))
+	Parallel(n, size, func() func(lo, hi int) { return fn })
 }
