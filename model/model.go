@@ -85,6 +85,16 @@ func checkInput(x linalg.Matrix, k int, nonneg bool) error {
 	return nil
 }
 
+// checkGraph validates an adjacency matrix for a rank-k graph model:
+// square, finite, nonnegative, and 1 ≤ k < n.
+func checkGraph(a linalg.Matrix, k int) error {
+	n, d := a.Dims()
+	if n != d {
+		return invalidf("adjacency matrix is %dx%d, not square (give an edge list or a square matrix)", n, d)
+	}
+	return checkInput(a, k, true)
+}
+
 // Params are a model's named settings given as strings (the CLI's
 // --param key=value). Each getter records the keys it was asked for, so
 // that Unused can reject misspelt ones.
