@@ -1,0 +1,87 @@
+// Package backend chooses the BLAS implementation behind gonum's mat
+// package, and so behind every dense matrix product in deepnmf.
+//
+// The choice is the project's single piece of global mutable state. It is
+// global because mat calls the package-level implementation installed with
+// blas64.Use instead of taking one as an argument, and passing one through
+// every model would mean forking mat. It is mutable so that a single binary
+// runs with or without OpenBLAS, decided when it starts. Everything else in
+// deepnmf is configured through arguments.
+//
+// There are two backends:
+//
+//   - "gonum": gonum's pure-Go BLAS, which is also what runs when Use has
+//     never been called.
+//   - "openblas": the system's OpenBLAS, loaded at run time without cgo, so
+//     that deepnmf still builds with CGO_ENABLED=0 and no C toolchain. It
+//     computes the matrix–matrix (Dgemm), symmetric rank-k (Dsyrk) and
+//     matrix–vector (Dgemv) products that mat's products are made of, when
+//     they are large enough to gain from it; gonum does everything else. On
+//     Debian and Ubuntu OpenBLAS comes with the libopenblas0 package. It is
+//     available on linux/amd64 and linux/arm64 only.
+//
+// A third name, "auto", picks openblas when OpenBLAS can be loaded and gonum
+// otherwise. Programs call FromEnv or Use once at start-up, before any matrix
+// work, because switching is not synchronized with the products running.
+//
+// OpenBLAS computes each large product on its own pool of threads, one per
+// CPU unless OPENBLAS_NUM_THREADS says otherwise, which busy-wait for a
+// while after a call before they sleep. deepnmf's own goroutine-parallel
+// kernels, such as sparse products and elementwise updates, therefore run in
+// phases separate from BLAS calls rather than alongside them, so that the two
+// kinds of workers do not compete for the same cores.
+package backend
+
+import (
+	"fmt"
+	"os"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// current describes the implementation installed by the last Use.
+var current = "gonum"
+
+// Use installs the named backend: "gonum", "openblas" or "auto". It returns
+// an error, and changes nothing, if the name is unknown or if it is
+// "openblas" and OpenBLAS cannot be loaded.
+func Use(name string) error {
+	switch name {
+	case "gonum":
+	case "openblas", "auto":
+		impl, desc, err := loadOpenBLAS()
+		if err == nil {
+			blas64.Use(impl)
+			current = "openblas (" + desc + ")"
+			return nil
+		}
+		if name == "openblas" {
+			return err
+		}
+	default:
+		return fmt.Errorf("backend: unknown backend %q, want gonum, openblas or auto", name)
+	}
+	blas64.Use(gonum.Implementation{})
+	current = "gonum"
+	return nil
+}
+
+// Current describes the backend in use: "gonum", or "openblas" followed by
+// the library loaded and its build configuration in parentheses.
+func Current() string {
+	return current
+}
+
+// FromEnv calls Use with the value of the environment variable
+// DEEPNMF_BACKEND, or with "auto" if it is unset or empty.
+func FromEnv() error {
+	name := os.Getenv("DEEPNMF_BACKEND")
+	if name == "" {
+		name = "auto"
+	}
+	if err := Use(name); err != nil {
+		return fmt.Errorf("DEEPNMF_BACKEND=%s: %w", name, err)
+	}
+	return nil
+}
