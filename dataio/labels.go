@@ -153,3 +153,46 @@ func eachNodeLabel(r io.Reader, name string, fn func(l *lineScanner, id, label s
 	}
 	return nil
 }
+
+// ReadKeyedLabels reads a label file in either layout: "id label" lines
+// (every line has an id, whitespace, then the label), returned as ids and
+// labels; or one label per line, returned with nil ids. A file whose
+// labels themselves contain spaces is read as keyed: give it ids.
+func ReadKeyedLabels(path string) (ids, labels []string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	l, err := newLineScanner(f, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyed := true
+	for l.next() {
+		id, label, ok := strings.Cut(l.text, " ")
+		if !ok {
+			id, label, ok = strings.Cut(l.text, "\t")
+		}
+		keyed = keyed && ok
+		ids, labels = append(ids, id), append(labels, strings.TrimSpace(label))
+		if !ok {
+			labels[len(labels)-1] = id
+		}
+	}
+	if err := l.err(); err != nil {
+		return nil, nil, err
+	}
+	if len(labels) == 0 {
+		return nil, nil, inputErr(path, 0, "no labels")
+	}
+	if !keyed {
+		for i, id := range ids {
+			if labels[i] != id || strings.ContainsAny(id, " \t") {
+				return nil, nil, inputErr(path, 0, "mixes \"id label\" lines with lines of one label")
+			}
+		}
+		return nil, labels, nil
+	}
+	return ids, labels, nil
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/deepnmf/deepnmf/cluster"
+	"github.com/deepnmf/deepnmf/dataio"
+	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/metric"
+	"github.com/deepnmf/deepnmf/model"
+)
+
+// input is a loaded data matrix or graph with its optional ground truth.
+type input struct {
+	X      linalg.Matrix
+	IDs    []string       // row ids written with assignments
+	Graph  *dataio.Graph  // nil for a data matrix
+	Labels *dataio.Labels // nil without ground truth
+}
+
+type inputOptions struct {
+	path, format, labels, labelColumn, header string
+	directed, isolated                        bool
+	selfLoops, duplicates                     string
+}
+
+// load reads the input for a model of the given kind. A graph model reads
+// an edge list unless the format names a matrix file (an adjacency matrix).
+func load(o inputOptions, kind model.Kind) (*input, error) {
+	format := o.format
+	if format == "" && kind == model.Graph {
+		switch strings.ToLower(filepath.Ext(o.path)) {
+		case ".npy", ".npz", ".mtx", ".csv", ".tsv":
+		default:
+			format = "edgelist"
+		}
+	}
+	in := &input{}
+	if format == "edgelist" {
+		if o.labelColumn != "" {
+			return nil, usageError{fmt.Errorf("--label-column applies to data matrices, not edge lists")}
+		}
+		g, err := dataio.ReadEdgeList(o.path, dataio.EdgeOptions{Directed: o.directed, SelfLoops: o.selfLoops, Duplicates: o.duplicates})
+		if err != nil {
+			return nil, err
+		}
+		if o.labels != "" && o.isolated {
+			ids, err := dataio.ReadNodeIDs(o.labels)
+			if err != nil {
+				return nil, err
+			}
+			g = g.WithNodes(ids)
+		}
+		in.Graph, in.X, in.IDs = g, g.Adj, g.IDs
+		if o.labels != "" {
+			if in.Labels, err = dataio.ReadNodeLabels(o.labels, g); err != nil {
+				return nil, err
+			}
+		}
+		return in, nil
+	}
+	t, err := dataio.ReadMatrix(o.path, dataio.MatrixOptions{Format: format, Label: o.labelColumn, Header: o.header})
+	if err != nil {
+		return nil, err
+	}
+	in.X = t.X
+	n, _ := t.X.Dims()
+	in.IDs = make([]string, n)
+	for i := range in.IDs {
+		in.IDs[i] = fmt.Sprint(i)
+	}
+	switch {
+	case o.labels != "" && t.Labels != nil:
+		return nil, usageError{fmt.Errorf("give either --labels or --label-column, not both")}
+	case o.labels != "":
+		if in.Labels, err = dataio.ReadLabels(o.labels); err != nil {
+			return nil, err
+		}
+		if len(in.Labels.Values) != n {
+			return nil, &dataio.InputError{File: o.labels, Msg: fmt.Sprintf("%d labels for %d rows", len(in.Labels.Values), n)}
+		}
+	case t.Labels != nil:
+		in.Labels = dataio.LabelsFromStrings(t.Labels)
+	}
+	return in, nil
+}
+
+// assign turns an embedding into hard assignments.
+func assign(res *model.Result, how string, k int, seed uint64) ([]int, error) {
+	switch how {
+	case "", "argmax":
+		return cluster.Argmax(res.Embedding), nil
+	case "kmeans":
+		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: true}.Fit(res.Embedding)
+		return labels, err
+	}
+	return nil, usageError{fmt.Errorf("unknown --assign %q: want argmax or kmeans", how)}
+}
+
+// scores returns the metrics that apply: clustering scores with ground
+// truth, graph scores for a graph.
+func scores(in *input, pred []int) map[string]float64 {
+	m := map[string]float64{}
+	if in.Labels != nil {
+		s := metric.Cluster(in.Labels.Values, pred)
+		m["acc"], m["nmi"], m["nmi_arithmetic"], m["nmi_max"] = s.ACC, s.NMI, s.NMIArithmetic, s.NMIMax
+		m["ari"], m["purity"], m["f1"], m["jaccard"] = s.ARI, s.Purity, s.F1, s.Jaccard
+	}
+	if in.Graph != nil {
+		m["modularity"] = metric.Modularity(in.Graph.Adj, pred, in.Graph.Directed)
+		m["conductance"] = metric.MeanConductance(in.Graph.Adj, pred)
+	}
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			delete(m, k) // undefined here, e.g. the conductance of an empty graph
+		}
+	}
+	return m
+}

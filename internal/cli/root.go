@@ -1,0 +1,132 @@
+// Package cli is the deepnmf command line: it parses flags, loads inputs,
+// calls the library and writes results. Every behaviour here is reachable
+// from the Go API; the package only wires it together.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deepnmf/deepnmf/backend"
+	"github.com/deepnmf/deepnmf/dataio"
+	"github.com/deepnmf/deepnmf/model"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitBadInput    = 2
+	exitInterrupted = 130
+)
+
+// errInterrupted is returned after an interrupted run has written its
+// results.
+var errInterrupted = errors.New("interrupted: results so far were written")
+
+// usageError marks a bad command line.
+type usageError struct{ error }
+
+// Main runs the command line with args and returns the exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "deepnmf: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var ie *dataio.InputError
+	var ue usageError
+	var pe *os.PathError
+	switch {
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
+	case errors.As(err, &ie), errors.As(err, &ue), errors.As(err, &pe), errors.Is(err, model.ErrInvalid):
+		return exitBadInput
+	}
+	return exitFailure
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	var backendName string
+	root := &cobra.Command{
+		Use:   "deepnmf",
+		Short: "Nonnegative matrix factorization, shallow and deep, for data and graphs",
+		Long: `deepnmf fits nonnegative matrix factorizations (NMF) — classic NMF with
+Frobenius, KL and β-divergence losses, and the shallow and deep models listed
+by "deepnmf models" — to data matrices and graphs, clusters samples and nodes,
+and scores the result against ground truth.`,
+		Example: `  deepnmf demo
+  deepnmf fit --model nmf --input digits.csv --label-column -1 --rank 10 --json
+  deepnmf models`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if backendName == "" {
+				return backend.FromEnv()
+			}
+			if err := backend.Use(backendName); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&backendName, "backend", "",
+		"BLAS backend: gonum, openblas or auto (default: $DEEPNMF_BACKEND, else auto)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newFit(), newEval(), newModels(), newDemo(), newBench(), newVersion())
+	return root
+}
+
+func newVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version, the Go runtime and the BLAS backend in use",
+		Example: "  deepnmf version\n  DEEPNMF_BACKEND=gonum deepnmf version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v := "(devel)"
+			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+				v = bi.Main.Version
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "deepnmf %s\ngo %s %s/%s, GOMAXPROCS %d\nbackend %s\n",
+				v, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), backend.Current())
+			return nil
+		},
+	}
+}
+
+func newModels() *cobra.Command {
+	return &cobra.Command{
+		Use:     "models",
+		Short:   "List every model with its objective, parameters and reference",
+		Example: "  deepnmf models",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			for _, s := range model.All() {
+				fmt.Fprintf(w, "%s (%s input)\n  objective: %s\n  params:    %s\n  reference: %s\n\n",
+					s.Name, s.Kind, s.Objective, s.Params, s.Reference)
+			}
+			return nil
+		},
+	}
+}
