@@ -118,4 +118,3 @@ func timeMU(cmd *cobra.Command, p benchProblem, n int) (float64, error) {
 	}
 	return float64(t2-t1) / float64(n) / 1e6, nil
 }
-

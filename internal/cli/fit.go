@@ -22,14 +22,14 @@ import (
 // result.json.
 type report struct {
 	*model.Result
-	Input     string             `json:"input"`
-	Samples   int                `json:"n"`
-	Features  int                `json:"d"`
-	Backend   string             `json:"backend"`
-	Seed      uint64             `json:"seed"`
-	Assign    string             `json:"assign"`
-	Metrics   map[string]float64 `json:"metrics"`
-	Factors   map[string]string  `json:"factors,omitempty"`
+	Input    string             `json:"input"`
+	Samples  int                `json:"n"`
+	Features int                `json:"d"`
+	Backend  string             `json:"backend"`
+	Seed     uint64             `json:"seed"`
+	Assign   string             `json:"assign"`
+	Metrics  map[string]float64 `json:"metrics"`
+	Factors  map[string]string  `json:"factors,omitempty"`
 }
 
 type fitOptions struct {
