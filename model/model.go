@@ -38,6 +38,9 @@ type Result struct {
 	Embedding *mat.Dense `json:"-"`
 	// Factors are the model's own factors, in a fixed order.
 	Factors []Factor `json:"-"`
+	// Pretrain holds the solver report of each layer's pre-training, in
+	// layer order, for deep models; the embedded Result is the fine-tuning.
+	Pretrain []solve.Result `json:"pretrain,omitempty"`
 }
 
 // Factor is a named factor matrix of a result.
