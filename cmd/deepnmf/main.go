@@ -4,11 +4,16 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/signal"
 
 	"github.com/deepnmf/deepnmf/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

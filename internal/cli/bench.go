@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -54,6 +55,7 @@ and error evaluations cancel out. Every number is measured in this run.`,
 			problems := []benchProblem{{"digits", t.X, 10}, {"random2000x5000", linalg.NewDense(rnd), 50}}
 			defer backend.FromEnv()
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintf(cmd.OutOrStdout(), "Frobenius MU, ms per iteration, GOMAXPROCS %d\n\n", runtime.GOMAXPROCS(0))
 			fmt.Fprintln(w, "problem\timplementation\tms/iteration")
 			for _, b := range []string{"gonum", "openblas"} {
 				if err := backend.Use(b); err != nil {
@@ -65,7 +67,7 @@ and error evaluations cancel out. Every number is measured in this run.`,
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(w, "%s\tdeepnmf %s\t%.2f\n", p.name, backend.Current(), ms)
+					fmt.Fprintf(w, "%s\tdeepnmf, %s\t%.2f\n", p.name, b, ms)
 				}
 			}
 			if python != "" {
@@ -82,7 +84,13 @@ and error evaluations cancel out. Every number is measured in this run.`,
 					}
 				}
 			}
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			if backend.Use("openblas") == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "\nopenblas: %s\n", backend.Current())
+			}
+			return nil
 		},
 	}
 	cmd.Flags().IntVar(&iters, "iters", 20, "N: iterations per timed run")

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -37,9 +36,9 @@ var errInterrupted = errors.New("interrupted: results so far were written")
 type usageError struct{ error }
 
 // Main runs the command line with args and returns the exit status.
-func Main(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+// Cancelling ctx (the command wires it to Ctrl-C) stops a fit cleanly: its
+// results so far are written and the status is 130.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deepnmf/deepnmf/dataio"
+)
+
+// run runs the command line and returns its exit status and outputs.
+func run(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func write(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBadInput checks that every kind of bad input gets a one-line error
+// naming the problem and exit status 2, never a panic.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := write(t, dir, "good.csv", "1,2,3,0\n4,5,6,1\n7,8,9,0\n1,0,2,1\n")
+	edges := write(t, dir, "edges.txt", "a b\nb c\nc a\nc d\nd e\ne f\nf d\n")
+	cases := []struct {
+		name string
+		args []string
+		want string // a fragment of the error
+	}{
+		{"negative", []string{"--input", write(t, dir, "neg.csv", "1,2,3\n4,-5,6\n7,8,9\n1,1,1\n"), "--rank", "2"}, "negative"},
+		{"nan", []string{"--input", write(t, dir, "nan.csv", "1,2,3\n4,NaN,6\n7,8,9\n"), "--rank", "1"}, "nan.csv:2"},
+		{"inf", []string{"--input", write(t, dir, "inf.csv", "1,2,3\n4,5,inf\n7,8,9\n"), "--rank", "1"}, "inf.csv:2"},
+		{"ragged", []string{"--input", write(t, dir, "ragged.csv", "1,2,3\n4,5\n"), "--rank", "1"}, "ragged.csv:2"},
+		{"empty", []string{"--input", write(t, dir, "empty.csv", ""), "--rank", "1"}, "empty.csv"},
+		{"rank too large", []string{"--input", good, "--rank", "4"}, "rank 4"},
+		{"missing rank", []string{"--input", good}, "--rank"},
+		{"unreadable", []string{"--input", filepath.Join(dir, "nope.csv"), "--rank", "1"}, "nope.csv"},
+		{"bad npy header", []string{"--input", write(t, dir, "bad.npy", "\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'  \n"), "--rank", "1"}, "bad.npy"},
+		{"unknown node", []string{"--input", edges, "--format", "edgelist", "--rank", "2",
+			"--labels", write(t, dir, "labels.txt", "a 0\nzz 1\n")}, "labels.txt:2"},
+		{"unknown model", []string{"--model", "nope", "--input", good, "--rank", "1"}, "unknown model"},
+		{"unknown param", []string{"--input", good, "--rank", "1", "--param", "alpah_w=1"}, "alpah_w"},
+		{"bad param", []string{"--input", good, "--rank", "1", "--param", "alpha_w=x"}, "alpha_w"},
+		{"bad flag", []string{"--input", good, "--rank", "x"}, "rank"},
+		{"bad layers", []string{"--input", good, "--layers", "3,x"}, "--layers"},
+		{"bad backend", []string{"--input", good, "--rank", "1", "--backend", "cuda"}, "cuda"},
+		{"labels count", []string{"--input", good, "--rank", "1", "--labels", write(t, dir, "l3.txt", "0\n1\n0\n")}, "3 labels for 4 rows"},
+	}
+	for _, tc := range cases {
+		code, _, stderr := run(t, context.Background(), append([]string{"fit", "--quiet"}, tc.args...)...)
+		if code != exitBadInput {
+			t.Errorf("%s: exit status %d, want %d (stderr %q)", tc.name, code, exitBadInput, stderr)
+		}
+		if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 ||
+			strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+			t.Errorf("%s: stderr %q, want one line containing %q", tc.name, stderr, tc.want)
+		}
+	}
+}
+
+// TestFitJSONAndOut checks the JSON object and the files written by --out.
+func TestFitJSONAndOut(t *testing.T) {
+	dir := t.TempDir()
+	edges := write(t, dir, "edges.txt", "# two triangles joined by one edge\nx y\ny z\nz x\nz u\nu v\nv w\nw u\n")
+	labels := write(t, dir, "labels.txt", "x 0\ny 0\nz 0\nu 1\nv 1\nw 1\n")
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(t, context.Background(), "fit", "--model", "nmf", "--input", edges, "--format", "edgelist",
+		"--labels", labels, "--rank", "2", "--json", "--out", out, "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	for _, k := range []string{"model", "rank", "iterations", "converged", "objective", "history", "seconds", "backend", "metrics"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	m := rep["metrics"].(map[string]any)
+	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("metrics lack %q", k)
+		}
+	}
+	if m["nmi"].(float64) < 1-1e-12 {
+		t.Errorf("two triangles: NMI %v, want 1", m["nmi"])
+	}
+	for _, f := range []string{"embedding.npy", "assignments.txt", "result.json", "W.npy", "H.npy"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("--out: %v", err)
+		}
+	}
+	emb, err := dataio.ReadMatrix(filepath.Join(out, "embedding.npy"), dataio.MatrixOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := emb.X.Dims(); r != 6 || c != 2 {
+		t.Errorf("embedding is %dx%d, want 6x2", r, c)
+	}
+	a, err := os.ReadFile(filepath.Join(out, "assignments.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(a), "x ") {
+		t.Errorf("assignments do not start with the first node's original id: %q", a)
+	}
+	// eval on the written assignments gives the same scores.
+	code, stdout, stderr = run(t, context.Background(), "eval", "--truth", labels, "--pred", filepath.Join(out, "assignments.txt"), "--json")
+	if code != 0 {
+		t.Fatalf("eval exit %d: %s", code, stderr)
+	}
+	var ev struct{ Metrics map[string]float64 }
+	if err := json.Unmarshal([]byte(stdout), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Metrics["nmi"] != m["nmi"].(float64) || ev.Metrics["acc"] != m["acc"].(float64) {
+		t.Errorf("eval %v differs from fit %v", ev.Metrics, m)
+	}
+}
+
+// TestInterrupted checks that a cancelled run still writes its results and
+// exits with status 130.
+func TestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	in := write(t, dir, "x.csv", "1,2,3\n4,5,6\n7,8,9\n1,0,2\n")
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, _, stderr := run(t, ctx, "fit", "--input", in, "--rank", "2", "--out", out, "--quiet")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d: %s", code, exitInterrupted, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "W.npy")); err != nil {
+		t.Errorf("interrupted run wrote no factors: %v", err)
+	}
+}
+
+// TestCommands checks that the other commands run and that every command
+// documents examples.
+func TestCommands(t *testing.T) {
+	for _, args := range [][]string{{"models"}, {"version"}, {"demo"}, {"--help"}} {
+		code, stdout, stderr := run(t, context.Background(), args...)
+		if code != 0 || stdout == "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	for _, c := range newRoot(nil, nil).Commands() {
+		if c.Name() != "help" && c.Name() != "completion" && c.Example == "" {
+			t.Errorf("command %s has no examples", c.Name())
+		}
+	}
+}
