@@ -27,6 +27,14 @@ type Estimator interface {
 	Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error)
 }
 
+// Transformer is implemented by models that embed new samples with the
+// learned components held fixed, as scikit-learn's transform.
+type Transformer interface {
+	// Transform returns the m x k embedding of x (m x d) given the k x d
+	// components h of a fit.
+	Transform(ctx context.Context, x linalg.Matrix, h *mat.Dense, s solve.Settings) (*mat.Dense, *solve.Result, error)
+}
+
 // Result is what every model returns: the solver's report, the embedding
 // and the named factors.
 type Result struct {

@@ -165,3 +165,28 @@ func TestCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestTransform embeds new samples with the components of a fit.
+func TestTransform(t *testing.T) {
+	dir := t.TempDir()
+	in := write(t, dir, "x.csv", "1,2,3,4\n4,5,6,1\n7,8,9,0\n1,0,2,2\n3,3,1,0\n")
+	fit, tr := filepath.Join(dir, "fit"), filepath.Join(dir, "tr")
+	if code, _, stderr := run(t, context.Background(), "fit", "--input", in, "--rank", "2", "--out", fit, "--quiet"); code != 0 {
+		t.Fatalf("fit: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := run(t, context.Background(), "transform", "--input", in, "--components", filepath.Join(fit, "H.npy"), "--out", tr, "--quiet")
+	if code != 0 {
+		t.Fatalf("transform: exit %d: %s", code, stderr)
+	}
+	emb, err := dataio.ReadMatrix(filepath.Join(tr, "embedding.npy"), dataio.MatrixOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := emb.X.Dims(); r != 5 || c != 2 {
+		t.Errorf("transform embedding is %dx%d, want 5x2", r, c)
+	}
+	code, _, stderr = run(t, context.Background(), "transform", "--input", in, "--components", filepath.Join(dir, "none.npy"))
+	if code != exitBadInput {
+		t.Errorf("missing components: exit %d, want %d (%s)", code, exitBadInput, stderr)
+	}
+}
