@@ -40,7 +40,7 @@ func NewCSR(r, c int, indptr, indices []int, data []float64) (*CSR, error) {
 	m := &CSR{r: r, c: c, indptr: indptr, indices: indices, data: data}
 	for i := 0; i < r; i++ {
 		lo, hi := indptr[i], indptr[i+1]
-		if lo > hi {
+		if lo > hi || hi > len(data) {
 			return nil, fmt.Errorf("csr: indptr decreases at row %d", i)
 		}
 		row := rowSorter{indices[lo:hi], data[lo:hi]}
@@ -76,6 +76,9 @@ func (s rowSorter) Swap(a, b int) {
 // stored zeros only if keepZeros is true. It returns an error for an index
 // out of range or mismatched slice lengths.
 func NewCSRFromTriplets(r, c int, rows, cols []int, vals []float64, keepZeros bool) (*CSR, error) {
+	if r < 0 || c < 0 {
+		return nil, fmt.Errorf("csr: negative shape %dx%d", r, c)
+	}
 	if len(rows) != len(cols) || len(rows) != len(vals) {
 		return nil, fmt.Errorf("csr: %d rows, %d cols and %d values", len(rows), len(cols), len(vals))
 	}
