@@ -1,0 +1,76 @@
+package linalg_test
+
+import (
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/linalg"
+)
+
+// benchCSR returns an r x c CSR matrix with about density·r·c entries at
+// random positions.
+func benchCSR(b *testing.B, r, c int, density float64) *linalg.CSR {
+	b.Helper()
+	rng := newRNG(40)
+	nnz := int(density * float64(r) * float64(c))
+	rows, cols := make([]int, nnz), make([]int, nnz)
+	vals := make([]float64, nnz)
+	for p := range rows {
+		rows[p], cols[p], vals[p] = rng.IntN(r), rng.IntN(c), rng.Float64()
+	}
+	m, err := linalg.NewCSRFromTriplets(r, c, rows, cols, vals, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func reportGFLOPS(b *testing.B, nnz, k int) {
+	b.ReportMetric(2*float64(nnz)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkCSRMul is X·B for a 20000 x 5000 X at 0.5% density and k = 50.
+func BenchmarkCSRMul(b *testing.B) {
+	const r, c, k = 20000, 5000, 50
+	x := benchCSR(b, r, c, 0.005)
+	bm := randDense(newRNG(41), c, k, 0, 1)
+	dst := mat.NewDense(r, k, nil)
+	for b.Loop() {
+		x.Mul(dst, bm)
+	}
+	reportGFLOPS(b, x.NNZ(), k)
+}
+
+// BenchmarkCSRTMul is Xᵀ·B for the same X; the transpose is built before
+// the timed loop.
+func BenchmarkCSRTMul(b *testing.B) {
+	const r, c, k = 20000, 5000, 50
+	x := benchCSR(b, r, c, 0.005)
+	bm := randDense(newRNG(42), r, k, 0, 1)
+	dst := mat.NewDense(c, k, nil)
+	x.T()
+	for b.Loop() {
+		x.TMul(dst, bm)
+	}
+	reportGFLOPS(b, x.NNZ(), k)
+}
+
+// BenchmarkMulUpdate is one multiplicative update of a 2000 x 50 factor.
+func BenchmarkMulUpdate(b *testing.B) {
+	rng := newRNG(43)
+	f := randDense(rng, 2000, 50, 0.5, 1)
+	den := randDense(rng, 2000, 50, 0.5, 1)
+	num := mat.DenseCopyOf(den) // ratio 1: f stays put however long it runs
+	for _, gamma := range []float64{1, 0.5} {
+		name := "gamma=1"
+		if gamma != 1 {
+			name = "gamma=0.5"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				linalg.MulUpdate(f, num, den, gamma, linalg.Eps)
+			}
+		})
+	}
+}
