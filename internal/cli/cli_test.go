@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,5 +189,31 @@ func TestTransform(t *testing.T) {
 	code, _, stderr = run(t, context.Background(), "transform", "--input", in, "--components", filepath.Join(dir, "none.npy"))
 	if code != exitBadInput {
 		t.Errorf("missing components: exit %d, want %d (%s)", code, exitBadInput, stderr)
+	}
+}
+
+// TestSeeds checks the summary of a run over several seeds.
+func TestSeeds(t *testing.T) {
+	dir := t.TempDir()
+	edges := write(t, dir, "edges.txt", "x y\ny z\nz x\nz u\nu v\nv w\nw u\n")
+	labels := write(t, dir, "labels.txt", "x 0\ny 0\nz 0\nu 1\nv 1\nw 1\n")
+	code, stdout, stderr := run(t, context.Background(), "fit", "--input", edges, "--format", "edgelist", "--labels", labels,
+		"--rank", "2", "--init", "random", "--seeds", "3", "--seed", "5", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum seedSummary
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Runs) != 3 || sum.Seeds[0] != 5 || sum.Seeds[2] != 7 {
+		t.Fatalf("runs %d, seeds %v", len(sum.Runs), sum.Seeds)
+	}
+	var mean float64
+	for _, r := range sum.Runs {
+		mean += r.Metrics["nmi"] / 3
+	}
+	if got := sum.Metrics["nmi"]["mean"]; math.Abs(got-mean) > 1e-12 {
+		t.Errorf("mean NMI %v, runs average %v", got, mean)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/deepnmf/deepnmf/backend"
 	"github.com/deepnmf/deepnmf/dataio"
@@ -35,7 +37,7 @@ type report struct {
 type fitOptions struct {
 	inputOptions
 	model, init, layers, assign, out string
-	rank, maxIter                    int
+	rank, maxIter, seeds             int
 	tol                              float64
 	timeLimit                        time.Duration
 	seed                             uint64
@@ -58,7 +60,8 @@ any other failure.`,
 		Example: `  deepnmf fit --model nmf --input digits.csv --label-column -1 --rank 10
   deepnmf fit --model nmf --input X.npy --rank 20 --param loss=kl --out results/
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --json
-  deepnmf fit --model nmf --input X.npz --rank 8 --param solver=cd --param alpha_w=0.01 --max-iter 500`,
+  deepnmf fit --model nmf --input X.npz --rank 8 --param solver=cd --param alpha_w=0.01 --max-iter 500
+  deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runFit(cmd, o) },
 	}
@@ -79,6 +82,7 @@ any other failure.`,
 	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule (0 runs max-iter iterations)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
+	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
 	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
 	f.StringVar(&o.assign, "assign", "argmax", "assignment from the embedding: argmax or kmeans")
@@ -119,6 +123,9 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	in, err := load(o.inputOptions, spec.Kind)
 	if err != nil {
 		return err
+	}
+	if o.seeds > 1 {
+		return runSeeds(cmd, o, in, rank, layers)
 	}
 	bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
 	res, err := est.Fit(cmd.Context(), in.X, solve.Settings{
@@ -206,4 +213,101 @@ func printSummary(cmd *cobra.Command, rep *report) {
 			fmt.Fprintf(w, "%-12s %.4f\n", k, v)
 		}
 	}
+}
+
+// seedSummary is the JSON object of a run over several seeds.
+type seedSummary struct {
+	Model    string                        `json:"model"`
+	Rank     int                           `json:"rank"`
+	Layers   []int                         `json:"layers,omitempty"`
+	Input    string                        `json:"input"`
+	Samples  int                           `json:"n"`
+	Features int                           `json:"d"`
+	Backend  string                        `json:"backend"`
+	Seeds    []uint64                      `json:"seeds"`
+	Assign   string                        `json:"assign"`
+	Metrics  map[string]map[string]float64 `json:"metrics"` // metric -> mean, std, min, max
+	Seconds  map[string]float64            `json:"seconds"` // mean, std
+	Runs     []seedRun                     `json:"runs"`
+}
+
+type seedRun struct {
+	Seed       uint64             `json:"seed"`
+	Iterations int                `json:"iterations"`
+	Converged  bool               `json:"converged"`
+	Objective  float64            `json:"objective"`
+	Seconds    float64            `json:"seconds"`
+	Metrics    map[string]float64 `json:"metrics"`
+}
+
+// runSeeds fits the model once per seed and summarizes the metrics.
+func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int) error {
+	n, d := in.X.Dims()
+	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
+		Backend: backend.Current(), Assign: o.assign}
+	values := map[string][]float64{}
+	var secs []float64
+	for i := range o.seeds {
+		seed := o.seed + uint64(i)
+		params, err := model.ParseParams(o.params)
+		if err != nil {
+			return err
+		}
+		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params})
+		if err != nil {
+			return err
+		}
+		bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
+		res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, TimeLimit: o.timeLimit, Progress: bar.update})
+		bar.finish()
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", seed, err)
+		}
+		if res.Reason == solve.Interrupted {
+			return errInterrupted
+		}
+		pred, err := assign(res, o.assign, rank, seed)
+		if err != nil {
+			return err
+		}
+		m := scores(in, pred)
+		for k, v := range m {
+			values[k] = append(values[k], v)
+		}
+		secs = append(secs, res.Seconds)
+		sum.Seeds = append(sum.Seeds, seed)
+		sum.Runs = append(sum.Runs, seedRun{seed, res.Iterations, res.Converged, res.Objective, res.Seconds, m})
+	}
+	sum.Metrics = map[string]map[string]float64{}
+	for k, v := range values {
+		sum.Metrics[k] = describe(v)
+	}
+	sum.Seconds = describe(secs)
+	if o.out != "" {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return err
+		}
+		if err := dataio.WriteJSON(filepath.Join(o.out, "summary.json"), sum); err != nil {
+			return err
+		}
+	}
+	if o.json {
+		return json.NewEncoder(cmd.OutOrStdout()).Encode(sum)
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), %d seeds from %d\n", o.model, rank, o.path, n, d, o.seeds, o.seed)
+	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity"} {
+		if s, ok := sum.Metrics[k]; ok {
+			fmt.Fprintf(w, "%-12s %.4f ± %.4f  (min %.4f, max %.4f)\n", k, s["mean"], s["std"], s["min"], s["max"])
+		}
+	}
+	fmt.Fprintf(w, "%-12s %.3f ± %.3f\n", "seconds", sum.Seconds["mean"], sum.Seconds["std"])
+	return nil
+}
+
+// describe returns the mean, the (population) standard deviation, the
+// minimum and the maximum of v.
+func describe(v []float64) map[string]float64 {
+	mean, std := stat.PopMeanStdDev(v, nil)
+	return map[string]float64{"mean": mean, "std": std, "min": floats.Min(v), "max": floats.Max(v)}
 }
