@@ -20,7 +20,8 @@ type Matrix interface {
 	// TMul sets dst = Xᵀ·B. dst must be c x k and B r x k.
 	TMul(dst *mat.Dense, b mat.Matrix)
 	// Stats returns the sum, the squared Frobenius norm, the smallest and
-	// the largest stored entry, and whether every entry is finite.
+	// the largest entry (implicit zeros of a sparse matrix included), and
+	// whether every entry is finite.
 	Stats() Stats
 	// Apply returns the matrix with the same stored entries as X whose
 	// entry (i, j) is f(X_ij, (W·H)_ij). For a sparse X only the stored

@@ -11,7 +11,11 @@ import (
 // function it returns may own scratch space. The blocks do not depend on
 // GOMAXPROCS, only their scheduling does: a function that writes only to
 // its own rows gives the same result whatever the number of goroutines.
+// It panics if size < 1.
 func Parallel(n, size int, worker func() func(lo, hi int)) {
+	if size < 1 {
+		panic("linalg: Parallel block size must be positive")
+	}
 	nb := (n + size - 1) / size
 	p := min(runtime.GOMAXPROCS(0), nb)
 	if p <= 1 {
