@@ -275,8 +275,8 @@ func (m *CSR) Each(fn func(i, j int, v float64)) {
 
 // Apply implements Matrix, computing (W·H)_ij only at stored entries.
 func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
-	wr, k := w.Dims()
-	if hr, hc := h.Dims(); wr != m.r || hr != k || hc != m.c {
+	n, k := w.Dims()
+	if hr, hc := h.Dims(); n != m.r || hr != k || hc != m.c {
 		panic(mat.ErrShape)
 	}
 	ht := Transpose(h) // rows of Hᵀ are columns of H, contiguous
