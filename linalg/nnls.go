@@ -63,8 +63,6 @@ type bpp struct {
 	idx     []int
 	sub     []float64 // G restricted to the passive set, row-major
 	rhs     []float64
-	chol    mat.Cholesky
-	lu      mat.LU
 }
 
 func newBPP(k int) *bpp {
@@ -158,17 +156,11 @@ func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
 			}
 			s.rhs[a] = c[ja]
 		}
-		sol := mat.NewVecDense(m, make([]float64, m))
-		rhs := mat.NewVecDense(m, s.rhs[:m])
-		if s.chol.Factorize(mat.NewSymDense(m, s.sub[:m*m])) {
-			if err := s.chol.SolveVecTo(sol, rhs); err != nil {
-				s.luSolve(sol, rhs, m)
-			}
-		} else {
-			s.luSolve(sol, rhs, m)
+		if !choleskySolve(s.sub[:m*m], s.rhs[:m]) {
+			s.luSolve(g, c, m)
 		}
 		for a, ja := range s.idx {
-			x[ja] = sol.AtVec(a)
+			x[ja] = s.rhs[a]
 		}
 	}
 	graw := g.RawMatrix()
@@ -186,13 +178,65 @@ func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
 	}
 }
 
-// luSolve solves the reduced system by LU; a singular system leaves the
-// zero solution.
-func (s *bpp) luSolve(sol, rhs *mat.VecDense, m int) {
-	s.lu.Factorize(mat.NewDense(m, m, s.sub[:m*m]))
-	if err := s.lu.SolveVecTo(sol, false, rhs); err != nil {
+// luSolve solves the reduced system by LU into s.rhs, after a failed
+// Cholesky factorization; a singular system gives the zero solution.
+func (s *bpp) luSolve(g *mat.Dense, c []float64, m int) {
+	sub := mat.NewDense(m, m, nil)
+	rhs := mat.NewVecDense(m, nil)
+	for a, ja := range s.idx {
+		for b, jb := range s.idx {
+			sub.Set(a, b, g.At(ja, jb))
+		}
+		rhs.SetVec(a, c[ja])
+	}
+	var lu mat.LU
+	lu.Factorize(sub)
+	sol := mat.NewVecDense(m, s.rhs[:m])
+	if err := lu.SolveVecTo(sol, false, rhs); err != nil {
 		sol.Zero()
 	}
+}
+
+// choleskySolve overwrites the symmetric positive definite m x m matrix a
+// (row-major) with its Cholesky factor and b with the solution of a x = b.
+// It returns false, leaving a and b spoiled, if a is not numerically
+// positive definite. The reduced systems are at most k x k, so this plain
+// loop beats a BLAS call and allocates nothing.
+func choleskySolve(a, b []float64) bool {
+	m := len(b)
+	for j := 0; j < m; j++ {
+		d := a[j*m+j]
+		for p := 0; p < j; p++ {
+			d -= a[j*m+p] * a[j*m+p]
+		}
+		if !(d > 1e-14*a[j*m+j]) || d <= 0 {
+			return false
+		}
+		d = math.Sqrt(d)
+		a[j*m+j] = d
+		for i := j + 1; i < m; i++ {
+			v := a[i*m+j]
+			for p := 0; p < j; p++ {
+				v -= a[i*m+p] * a[j*m+p]
+			}
+			a[i*m+j] = v / d
+		}
+	}
+	for i := 0; i < m; i++ { // L y = b
+		v := b[i]
+		for p := 0; p < i; p++ {
+			v -= a[i*m+p] * b[p]
+		}
+		b[i] = v / a[i*m+i]
+	}
+	for i := m - 1; i >= 0; i-- { // Lᵀ x = y
+		v := b[i]
+		for p := i + 1; p < m; p++ {
+			v -= a[p*m+i] * b[p]
+		}
+		b[i] = v / a[i*m+i]
+	}
+	return true
 }
 
 // ProjectedGradientNorm returns the Frobenius norm of the projected

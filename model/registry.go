@@ -36,6 +36,7 @@ type Spec struct {
 // specs is the registry: adding a model adds its line here.
 var specs = []Spec{
 	nmfSpec,
+	symnmfSpec,
 }
 
 // All returns the registered models in registry order.
