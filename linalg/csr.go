@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -223,15 +224,11 @@ func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			out := draw.Data[i*draw.Stride : i*draw.Stride+k]
-			for j := range out {
-				out[j] = 0
-			}
+			clear(out)
 			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
-				v := m.data[p]
-				row := braw.Data[m.indices[p]*braw.Stride : m.indices[p]*braw.Stride+k]
-				for j, x := range row {
-					out[j] += v * x
-				}
+				off := m.indices[p] * braw.Stride
+				// gonum's assembly axpy: out += v·B_j.
+				floats.AddScaled(out, m.data[p], braw.Data[off:off+k])
 			}
 		}
 	})
@@ -286,12 +283,8 @@ func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 		for i := lo; i < hi; i++ {
 			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
 			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
-				hj := hr.Data[m.indices[p]*hr.Stride : m.indices[p]*hr.Stride+k]
-				var s float64
-				for l, x := range wi {
-					s += x * hj[l]
-				}
-				data[p] = f(m.data[p], s)
+				off := m.indices[p] * hr.Stride
+				data[p] = f(m.data[p], floats.Dot(wi, hr.Data[off:off+k]))
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package linalg
 import (
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -160,10 +161,7 @@ func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
 			var v float64
 			for _, t := range perm {
 				gt := gr.Data[t*gr.Stride : t*gr.Stride+k]
-				grad := -cr.Data[i*cr.Stride+t]
-				for j, x := range fi {
-					grad += gt[j] * x
-				}
+				grad := floats.Dot(gt, fi) - cr.Data[i*cr.Stride+t]
 				if fi[t] == 0 {
 					v += math.Abs(min(grad, 0))
 				} else {
