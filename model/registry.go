@@ -37,6 +37,7 @@ type Spec struct {
 var specs = []Spec{
 	nmfSpec,
 	symnmfSpec,
+	asymnmfSpec,
 }
 
 // All returns the registered models in registry order.
