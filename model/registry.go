@@ -38,6 +38,8 @@ var specs = []Spec{
 	nmfSpec,
 	symnmfSpec,
 	asymnmfSpec,
+	rasnmfSpec,
+	seminmfSpec,
 }
 
 // All returns the registered models in registry order.
