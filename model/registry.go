@@ -38,7 +38,6 @@ var specs = []Spec{
 	nmfSpec,
 	symnmfSpec,
 	asymnmfSpec,
-	rasnmfSpec,
 	seminmfSpec,
 }
 
