@@ -38,6 +38,7 @@ var specs = []Spec{
 	nmfSpec,
 	symnmfSpec,
 	asymnmfSpec,
+	rasnmfSpec,
 	seminmfSpec,
 }
 
