@@ -39,6 +39,7 @@ var specs = []Spec{
 	symnmfSpec,
 	asymnmfSpec,
 	rasnmfSpec,
+	ifairnmtfSpec,
 	seminmfSpec,
 }
 
