@@ -137,3 +137,35 @@ func randomDigraph(n, k int, pin, pout float64, seed uint64) (*linalg.CSR, []int
 	}
 	return a, truth
 }
+
+// TestGraphSpecs checks the defaults the registry gives the graph models.
+func TestGraphSpecs(t *testing.T) {
+	get := func(name string, kv ...string) Estimator {
+		t.Helper()
+		e, err := New(name, Config{Rank: 2, Params: mustParams(t, kv...)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return e
+	}
+	if m := get("symnmf").(*SymNMF); m.Solver != "anls" || m.Alpha != 0 || m.Input != "auto" {
+		t.Errorf("symnmf defaults: %+v", m)
+	}
+	if m := get("symnmf", "solver=mu", "alpha=2", "input=data").(*SymNMF); m.Solver != "mu" || m.Alpha != 2 || m.Input != "data" {
+		t.Errorf("symnmf params: %+v", m)
+	}
+	if _, ok := get("asymnmf").(*AsymNMF); !ok {
+		t.Error("asymnmf: wrong type")
+	}
+	if m := get("rasnmf").(*RAsNMF); m.Lambda != 400 || m.Alpha != 0.49 || m.Rule != "reference" {
+		t.Errorf("rasnmf defaults: %+v", m)
+	}
+	if m := get("ifairnmtf").(*IFairNMTF); m.Lambda != 100 {
+		t.Errorf("ifairnmtf defaults: %+v", m)
+	}
+	for _, name := range []string{"symnmf", "asymnmf", "rasnmf", "ifairnmtf"} {
+		if s, ok := Lookup(name); !ok || s.Kind != Graph {
+			t.Errorf("%s: not registered as a graph model", name)
+		}
+	}
+}

@@ -54,9 +54,9 @@ var ifairnmtfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ‖A − HWHᵀ‖² + λ Tr(HᵀLH), H, W ≥ 0; L the contrastive fairness Laplacian of the sensitive groups",
 	Reference: "Ghodsi, Seyedi & Ntoutsi, PAKDD 2024 (code SiamakGhodsi/iFairNMTF)",
-	Params:    "lambda=1 (groups: Go API IFairNMTF.Groups; lambda=0 without groups) (--init random|svd)",
+	Params:    "lambda=100 (needs groups: Go API IFairNMTF.Groups; lambda=0 runs without) (--init random|svd)",
 	New: func(c Config) (Estimator, error) {
-		return &IFairNMTF{Rank: c.Rank, Lambda: c.Params.Float("lambda", 1), Init: c.Init, Seed: c.Seed}, nil
+		return &IFairNMTF{Rank: c.Rank, Lambda: c.Params.Float("lambda", 100), Init: c.Init, Seed: c.Seed}, nil
 	},
 }
 
