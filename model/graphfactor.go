@@ -80,13 +80,7 @@ func svdStart(a linalg.Matrix, k int, rng *rand.Rand) (h, w *mat.Dense, err erro
 		return nil, nil, err
 	}
 	n, _ := a.Dims()
-	norms := make([]float64, k)
-	for j := range norms {
-		if nj := mat.Norm(h.ColView(j), 2); nj > 0 {
-			norms[j] = 1 / nj
-		}
-	}
-	h.Mul(h, mat.NewDiagDense(k, norms))
+	unitColumns(h)
 	mean := linalg.Mean(a)
 	floor := func(m *mat.Dense) { m.Apply(func(_, _ int, v float64) float64 { return max(v, mean) }, m) }
 	floor(h)
@@ -96,6 +90,21 @@ func svdStart(a linalg.Matrix, k int, rng *rand.Rand) (h, w *mat.Dense, err erro
 	w.Mul(h.T(), ah)
 	floor(w)
 	return h, w, nil
+}
+
+// unitColumns scales the columns of h to unit Euclidean norm in place
+// and returns their norms before (1 for a zero column, left as it is).
+func unitColumns(h *mat.Dense) []float64 {
+	_, k := h.Dims()
+	norms, inv := make([]float64, k), make([]float64, k)
+	for j := range norms {
+		norms[j], inv[j] = 1, 1
+		if v := mat.Norm(h.ColView(j), 2); v > 0 {
+			norms[j], inv[j] = v, 1/v
+		}
+	}
+	h.Mul(h, mat.NewDiagDense(k, inv))
+	return norms
 }
 
 // columnSumNormalized returns h with each column divided by its sum (a

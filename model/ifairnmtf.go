@@ -154,19 +154,10 @@ func (r *fairRun) Step() error {
 	if r.fair == nil {
 		return nil
 	}
-	h, w := r.t.h, r.t.w
-	_, k := h.Dims()
-	norm, inv := make([]float64, k), make([]float64, k)
-	for j := range norm {
-		norm[j], inv[j] = 1, 1
-		if v := mat.Norm(h.ColView(j), 2); v > 0 {
-			norm[j], inv[j] = v, 1/v
-		}
-	}
-	h.Mul(h, mat.NewDiagDense(k, inv))
-	d := mat.NewDiagDense(k, norm)
-	w.Mul(d, w)
-	w.Mul(w, d)
+	norms := unitColumns(r.t.h)
+	d := mat.NewDiagDense(len(norms), norms)
+	r.t.w.Mul(d, r.t.w)
+	r.t.w.Mul(r.t.w, d)
 	r.t.fresh = false
 	return nil
 }
