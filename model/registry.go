@@ -41,6 +41,7 @@ var specs = []Spec{
 	rasnmfSpec,
 	ifairnmtfSpec,
 	seminmfSpec,
+	onmfSpec,
 }
 
 // All returns the registered models in registry order.
