@@ -1,0 +1,177 @@
+package model
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/dataio"
+	"github.com/deepnmf/deepnmf/datasets"
+	"github.com/deepnmf/deepnmf/initialize"
+	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/metric"
+	"github.com/deepnmf/deepnmf/solve"
+)
+
+// Helpers shared by the tests of the deep models.
+
+// deepSharedDir is the shared data directory (../shared/data from the
+// repository root).
+var deepSharedDir = filepath.Join("..", "..", "shared", "data")
+
+// deepGraph returns an embedded graph and its classes.
+func deepGraph(t *testing.T, name string) (*linalg.CSR, []int) {
+	t.Helper()
+	g, lab, err := datasets.Graph(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Adj, lab.Values
+}
+
+// deepSharedGraph reads dir/edges and dir/labels from the shared data as
+// an undirected 0-1 graph without self-loops, skipping the test when the
+// shared data is absent.
+func deepSharedGraph(t *testing.T, dir, edges, labels string) (*linalg.CSR, []int) {
+	t.Helper()
+	path := filepath.Join(deepSharedDir, dir, edges)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared data absent: %v", err)
+	}
+	g, err := dataio.ReadEdgeList(path, dataio.EdgeOptions{Duplicates: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := dataio.ReadNodeLabels(filepath.Join(deepSharedDir, dir, labels), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Adj, lab.Values
+}
+
+// deepTable returns an embedded table and its classes.
+func deepTable(t *testing.T, name string) (linalg.Matrix, []int) {
+	t.Helper()
+	tab, lab, err := datasets.Table(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab.X, lab.Values
+}
+
+// slowDeep skips the slow checks unless DEEPNMF_SLOW=1 and not -short.
+func slowDeep(t *testing.T) {
+	t.Helper()
+	if testing.Short() || os.Getenv("DEEPNMF_SLOW") != "1" {
+		t.Skip("slow: set DEEPNMF_SLOW=1 (and drop -short) to run")
+	}
+}
+
+// deepCheckNonneg fails if a named factor has a negative or non-finite entry.
+func deepCheckNonneg(t *testing.T, res *Result, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		f := res.Factor(name)
+		if f == nil {
+			t.Fatalf("no factor %s", name)
+		}
+		if st := linalg.NewDense(f).Stats(); !st.Finite || st.Min < 0 {
+			t.Errorf("factor %s: min %g, finite %v", name, st.Min, st.Finite)
+		}
+	}
+}
+
+// deepCheckMonotone fails if the history rises by more than a relative
+// 1e-10 between consecutive points.
+func deepCheckMonotone(t *testing.T, name string, h []solve.Point) {
+	t.Helper()
+	for i := 1; i < len(h); i++ {
+		if h[i].Objective > h[i-1].Objective*(1+1e-10)+1e-12 {
+			t.Errorf("%s: objective rose at iteration %d: %.15g -> %.15g", name, h[i].Iter, h[i-1].Objective, h[i].Objective)
+			return
+		}
+	}
+	if len(h) < 2 || h[len(h)-1].Objective >= h[0].Objective {
+		t.Errorf("%s: objective did not decrease: %v", name, h)
+	}
+}
+
+// deepCheckSame fails unless two results have bit-identical factors and
+// embeddings.
+func deepCheckSame(t *testing.T, name string, a, b *Result) {
+	t.Helper()
+	if len(a.Factors) != len(b.Factors) {
+		t.Fatalf("%s: %d and %d factors", name, len(a.Factors), len(b.Factors))
+	}
+	for i, f := range a.Factors {
+		if !mat.Equal(f.M, b.Factors[i].M) {
+			t.Errorf("%s: factor %s differs", name, f.Name)
+		}
+	}
+	if !mat.Equal(a.Embedding, b.Embedding) {
+		t.Errorf("%s: embeddings differ", name)
+	}
+}
+
+// deepWithProcs runs fn with GOMAXPROCS set to n.
+func deepWithProcs(n int, fn func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	fn()
+}
+
+// deepMeanNMI fits newEst for seeds 0..seeds-1 and returns the mean and
+// standard deviation of the NMI of the argmax (or k-means) assignments,
+// logging the other scores.
+func deepMeanNMI(t *testing.T, name string, newEst func(seed uint64) Estimator, x linalg.Matrix, truth []int, k, seeds int, kmeans bool, s solve.Settings) float64 {
+	t.Helper()
+	sc := seedScores(t, newEst, x, truth, k, seeds, kmeans, s)
+	nmi, nsd := meanStd(sc, func(s metric.Scores) float64 { return s.NMI })
+	acc, asd := meanStd(sc, func(s metric.Scores) float64 { return s.ACC })
+	ari, rsd := meanStd(sc, func(s metric.Scores) float64 { return s.ARI })
+	t.Logf("%s: %d seeds: NMI %.4f ± %.4f, ACC %.4f ± %.4f, ARI %.4f ± %.4f", name, seeds, nmi, nsd, acc, asd, ari, rsd)
+	return nmi
+}
+
+// deepTwoBlocks returns a small random graph with two planted blocks.
+func deepTwoBlocks(n int, pin, pout float64, seed uint64) *linalg.CSR {
+	rng := initialize.NewRand(seed)
+	var rows, cols []int
+	var vals []float64
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			p := pout
+			if (i < n/2) == (j < n/2) {
+				p = pin
+			}
+			if rng.Float64() < p {
+				rows, cols, vals = append(rows, i, j), append(cols, j, i), append(vals, 1, 1)
+			}
+		}
+	}
+	a, err := linalg.NewCSRFromTriplets(n, n, rows, cols, vals, false)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// deepRelDiff is ‖a − b‖_F / ‖a‖_F.
+func deepRelDiff(a, b mat.Matrix) float64 {
+	var d mat.Dense
+	d.Sub(a, b)
+	return mat.Norm(&d, 2) / math.Max(mat.Norm(a, 2), 1e-300)
+}
+
+func fitDeep(t *testing.T, e Estimator, x linalg.Matrix, s solve.Settings) *Result {
+	t.Helper()
+	res, err := e.Fit(context.Background(), x, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
