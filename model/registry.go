@@ -42,6 +42,7 @@ var specs = []Spec{
 	ifairnmtfSpec,
 	seminmfSpec,
 	onmfSpec,
+	danmfSpec,
 }
 
 // All returns the registered models in registry order.
