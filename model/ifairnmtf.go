@@ -54,9 +54,9 @@ var ifairnmtfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ‖A − HWHᵀ‖² + λ Tr(HᵀLH), H, W ≥ 0; L the contrastive fairness Laplacian of the sensitive groups",
 	Reference: "Ghodsi, Seyedi & Ntoutsi, PAKDD 2024 (code SiamakGhodsi/iFairNMTF)",
-	Params:    "lambda=100 (needs groups: Go API IFairNMTF.Groups; lambda=0 runs without) (--init random|svd)",
+	Params:    "lambda=100 (needs --groups, the sensitive group of each node; lambda=0 runs without) (--init random|svd)",
 	New: func(c Config) (Estimator, error) {
-		return &IFairNMTF{Rank: c.Rank, Lambda: c.Params.Float("lambda", 100), Init: c.Init, Seed: c.Seed}, nil
+		return &IFairNMTF{Rank: c.Rank, Lambda: c.Params.Float("lambda", 100), Groups: c.Groups, Init: c.Init, Seed: c.Seed}, nil
 	},
 }
 
@@ -73,7 +73,7 @@ func (m *IFairNMTF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) 
 	var fair *fairGraph
 	if m.Lambda > 0 {
 		if m.Groups == nil {
-			return nil, invalidf("ifairnmtf needs the sensitive group of every node (IFairNMTF.Groups in the Go API); lambda=0 runs plain NMTF")
+			return nil, invalidf("ifairnmtf needs the sensitive group of every node (--groups FILE; IFairNMTF.Groups in the Go API); lambda=0 runs plain NMTF")
 		}
 		var err error
 		if fair, err = newFairGraph(m.Groups, n); err != nil {

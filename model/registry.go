@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"github.com/deepnmf/deepnmf/solve"
 )
 
 // Kind says what input a model factorizes.
@@ -21,6 +23,9 @@ type Config struct {
 	Init   string // initialization method; "" for the model's default
 	Seed   uint64 // fixes every random draw
 	Params *Params
+	// Groups holds the sensitive group of each sample or node, for
+	// fairness-aware models (ifairnmtf); nil when not given.
+	Groups []int
 }
 
 // Spec describes a registered model.
@@ -31,6 +36,10 @@ type Spec struct {
 	Reference string // the paper
 	Params    string // the parameters New reads, with their defaults
 	New       func(Config) (Estimator, error)
+	// Defaults, if not nil, replace the CLI's default iteration limit and
+	// tolerance (200 and 1e-4) with the reference code's; flags given on
+	// the command line still win. A zero Tol here disables the test.
+	Defaults *solve.Settings
 }
 
 // specs is the registry: adding a model adds its line here.
@@ -43,6 +52,8 @@ var specs = []Spec{
 	seminmfSpec,
 	onmfSpec,
 	danmfSpec,
+	pnmfSpec,
+	nsedSpec,
 }
 
 // All returns the registered models in registry order.

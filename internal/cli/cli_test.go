@@ -217,3 +217,27 @@ func TestSeeds(t *testing.T) {
 		t.Errorf("mean NMI %v, runs average %v", got, mean)
 	}
 }
+
+// TestGroups passes sensitive groups to a fairness model and reports the
+// balance of the clusters.
+func TestGroups(t *testing.T) {
+	dir := t.TempDir()
+	edges := write(t, dir, "edges.txt", "x y\ny z\nz x\nz u\nu v\nv w\nw u\n")
+	groups := write(t, dir, "groups.txt", "x 0\ny 1\nz 0\nu 1\nv 0\nw 1\n")
+	code, stdout, stderr := run(t, context.Background(), "fit", "--model", "ifairnmtf", "--input", edges, "--format", "edgelist",
+		"--groups", groups, "--rank", "2", "--json", "--param", "lambda=1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct{ Metrics map[string]float64 }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := rep.Metrics["balance"]; !ok || b < 0 || b > 1 {
+		t.Errorf("balance %v (present %v), want in [0, 1]", b, ok)
+	}
+	code, _, stderr = run(t, context.Background(), "fit", "--model", "ifairnmtf", "--input", edges, "--format", "edgelist", "--rank", "2")
+	if code != exitBadInput || !strings.Contains(stderr, "--groups") {
+		t.Errorf("without groups: exit %d, stderr %q", code, stderr)
+	}
+}

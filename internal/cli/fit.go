@@ -74,12 +74,13 @@ any other failure.`,
 	f.StringVar(&o.duplicates, "duplicates", "sum", "repeated edges: sum their weights, keep the max, or one (binary)")
 	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")
 	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
+	f.StringVar(&o.groups, "groups", "", "sensitive group of each row or node, in the --labels layout (fairness models; adds the balance metric)")
 	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels: index (negative from the end) or name")
 	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
 	f.IntVar(&o.rank, "rank", 0, "rank k of the factorization (required unless --layers)")
 	f.StringVar(&o.layers, "layers", "", "layer sizes r1,r2,...,k of a deep model")
-	f.IntVar(&o.maxIter, "max-iter", 200, "maximum number of iterations")
-	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule (0 runs max-iter iterations)")
+	f.IntVar(&o.maxIter, "max-iter", 200, "maximum number of iterations (models with their own default list it in \"deepnmf models\")")
+	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule, 0 runs max-iter iterations (models may have their own default)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
 	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
@@ -116,14 +117,15 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if err != nil {
 		return err
 	}
-	est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params})
-	if err != nil {
-		return err
-	}
 	in, err := load(o.inputOptions, spec.Kind)
 	if err != nil {
 		return err
 	}
+	est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups()})
+	if err != nil {
+		return err
+	}
+	o.applyDefaults(cmd, spec)
 	if o.seeds > 1 {
 		return runSeeds(cmd, o, in, rank, layers)
 	}
@@ -164,6 +166,20 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// applyDefaults replaces the iteration limit and the tolerance by the
+// model's own defaults where the command line does not set them.
+func (o *fitOptions) applyDefaults(cmd *cobra.Command, spec model.Spec) {
+	if spec.Defaults == nil {
+		return
+	}
+	if !cmd.Flags().Changed("max-iter") && spec.Defaults.MaxIter > 0 {
+		o.maxIter = spec.Defaults.MaxIter
+	}
+	if !cmd.Flags().Changed("tol") {
+		o.tol = spec.Defaults.Tol
+	}
 }
 
 func parseLayers(s string) ([]int, error) {
@@ -253,7 +269,7 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 		if err != nil {
 			return err
 		}
-		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params})
+		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params, Groups: in.groups()})
 		if err != nil {
 			return err
 		}

@@ -19,10 +19,12 @@ type input struct {
 	IDs    []string       // row ids written with assignments
 	Graph  *dataio.Graph  // nil for a data matrix
 	Labels *dataio.Labels // nil without ground truth
+	Groups *dataio.Labels // sensitive groups, nil if not given
 }
 
 type inputOptions struct {
 	path, format, labels, labelColumn, header string
+	groups                                    string
 	directed, isolated                        bool
 	selfLoops, duplicates                     string
 }
@@ -60,6 +62,11 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 				return nil, err
 			}
 		}
+		if o.groups != "" {
+			if in.Groups, err = dataio.ReadNodeLabels(o.groups, g); err != nil {
+				return nil, err
+			}
+		}
 		return in, nil
 	}
 	t, err := dataio.ReadMatrix(o.path, dataio.MatrixOptions{Format: format, Label: o.labelColumn, Header: o.header})
@@ -85,6 +92,14 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	case t.Labels != nil:
 		in.Labels = dataio.LabelsFromStrings(t.Labels)
 	}
+	if o.groups != "" {
+		if in.Groups, err = dataio.ReadLabels(o.groups); err != nil {
+			return nil, err
+		}
+		if len(in.Groups.Values) != n {
+			return nil, &dataio.InputError{File: o.groups, Msg: fmt.Sprintf("%d groups for %d rows", len(in.Groups.Values), n)}
+		}
+	}
 	return in, nil
 }
 
@@ -101,7 +116,8 @@ func assign(res *model.Result, how string, k int, seed uint64) ([]int, error) {
 }
 
 // scores returns the metrics that apply: clustering scores with ground
-// truth, graph scores for a graph.
+// truth, graph scores for a graph, the mean balance of the clusters over
+// the sensitive groups when they are given.
 func scores(in *input, pred []int) map[string]float64 {
 	m := map[string]float64{}
 	if in.Labels != nil {
@@ -113,10 +129,21 @@ func scores(in *input, pred []int) map[string]float64 {
 		m["modularity"] = metric.Modularity(in.Graph.Adj, pred, in.Graph.Directed)
 		m["conductance"] = metric.MeanConductance(in.Graph.Adj, pred)
 	}
+	if in.Groups != nil {
+		_, m["balance"] = model.GroupBalance(pred, in.Groups.Values)
+	}
 	for k, v := range m {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			delete(m, k) // undefined here, e.g. the conductance of an empty graph
 		}
 	}
 	return m
+}
+
+// groups returns the sensitive group of each sample, or nil.
+func (in *input) groups() []int {
+	if in.Groups == nil {
+		return nil
+	}
+	return in.Groups.Values
 }

@@ -122,8 +122,12 @@ func newModels() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()
 			for _, s := range model.All() {
-				fmt.Fprintf(w, "%s (%s input)\n  objective: %s\n  params:    %s\n  reference: %s\n\n",
+				fmt.Fprintf(w, "%s (%s input)\n  objective: %s\n  params:    %s\n  reference: %s\n",
 					s.Name, s.Kind, s.Objective, s.Params, s.Reference)
+				if d := s.Defaults; d != nil {
+					fmt.Fprintf(w, "  defaults:  --max-iter %d --tol %g\n", d.MaxIter, d.Tol)
+				}
+				fmt.Fprintln(w)
 			}
 			return nil
 		},
