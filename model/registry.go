@@ -52,8 +52,6 @@ var specs = []Spec{
 	seminmfSpec,
 	onmfSpec,
 	danmfSpec,
-	pnmfSpec,
-	nsedSpec,
 }
 
 // All returns the registered models in registry order.
