@@ -51,6 +51,7 @@ var specs = []Spec{
 	ifairnmtfSpec,
 	seminmfSpec,
 	onmfSpec,
+	dnmfSpec,
 	danmfSpec,
 }
 
