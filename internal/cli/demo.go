@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -15,17 +16,19 @@ import (
 // demoRun is one line of the demo table.
 type demoRun struct {
 	dataset, model string
-	rank           int
+	layers         []int // the last is the rank
 	params         []string
 	assign         string
 }
 
 // demoRuns are the models the demo fits to each embedded dataset.
 var demoRuns = []demoRun{
-	{"karate", "nmf", 2, nil, "argmax"},
-	{"football", "nmf", 12, nil, "argmax"},
-	{"digits", "nmf", 10, nil, "kmeans"},
-	{"digits", "nmf", 10, []string{"loss=kl"}, "kmeans"},
+	{"karate", "nmf", []int{2}, nil, "argmax"},
+	{"karate", "danmf", []int{32, 16, 2}, nil, "argmax"},
+	{"football", "nmf", []int{12}, nil, "argmax"},
+	{"football", "danmf", []int{32, 16, 12}, nil, "argmax"},
+	{"digits", "nmf", []int{10}, nil, "kmeans"},
+	{"digits", "nmf", []int{10}, []string{"loss=kl"}, "kmeans"},
 }
 
 func newDemo() *cobra.Command {
@@ -41,7 +44,7 @@ arguments and no files, and takes a few seconds.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintf(cmd.OutOrStdout(), "deepnmf demo: backend %s, seed %d\n\n", backend.Current(), seed)
-			fmt.Fprintln(w, "dataset\tn\tmodel\tk\tassign\tNMI\tACC\tARI\tmodularity\titers\tseconds\t")
+			fmt.Fprintln(w, "dataset\tn\tmodel\tlayers\tassign\tNMI\tACC\tARI\tmodularity\titers\tseconds\t")
 			for _, r := range demoRuns {
 				in, err := demoInput(r.dataset)
 				if err != nil {
@@ -51,7 +54,12 @@ arguments and no files, and takes a few seconds.`,
 				if err != nil {
 					return err
 				}
-				est, err := model.New(r.model, model.Config{Rank: r.rank, Seed: seed, Params: params})
+				k := r.layers[len(r.layers)-1]
+				cfg := model.Config{Rank: k, Seed: seed, Params: params}
+				if len(r.layers) > 1 {
+					cfg.Layers = r.layers
+				}
+				est, err := model.New(r.model, cfg)
 				if err != nil {
 					return err
 				}
@@ -59,7 +67,7 @@ arguments and no files, and takes a few seconds.`,
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", r.model, r.dataset, err)
 				}
-				pred, err := assign(res, r.assign, r.rank, seed)
+				pred, err := assign(res, r.assign, k, seed)
 				if err != nil {
 					return err
 				}
@@ -73,8 +81,8 @@ arguments and no files, and takes a few seconds.`,
 					name += " " + p
 				}
 				n, _ := in.X.Dims()
-				fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%s\t%.3f\t%.3f\t%.3f\t%s\t%d\t%.2f\t\n",
-					r.dataset, n, name, r.rank, r.assign, m["nmi"], m["acc"], m["ari"], mod, res.Iterations, res.Seconds)
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%d\t%.2f\t\n",
+					r.dataset, n, name, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.layers)), ","), "[]"), r.assign, m["nmi"], m["acc"], m["ari"], mod, res.Iterations, res.Seconds)
 			}
 			if err := w.Flush(); err != nil {
 				return err
