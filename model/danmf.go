@@ -66,6 +66,8 @@ var danmfSpec = Spec{
 	Objective: "min ‖A − U1⋯UpVp‖² + ‖Vp − Upᵀ⋯U1ᵀA‖² + λ tr(Vp L Vpᵀ), U_i, Vp ≥ 0",
 	Reference: "Ye, Chen & Zheng, Deep autoencoder-like NMF for community detection, CIKM 2018 (smartyfh/DANMF)",
 	Params:    "lambda=1 readout=vp|psi|kmeans pre_iter=500 pre_tol=5e-4 update_vi=false input=auto|graph|data self_loops=drop|keep",
+	// DANMF.m: maxiter 1000, tolfun 5e-4 on |Δ sqrt(cost)|.
+	Defaults: &solve.Settings{MaxIter: 1000, Tol: 5e-4},
 	New: func(c Config) (Estimator, error) {
 		p := c.Params
 		layers, err := deepLayers(c, true)
