@@ -53,6 +53,7 @@ var specs = []Spec{
 	onmfSpec,
 	dnmfSpec,
 	danmfSpec,
+	nsedSpec,
 }
 
 // All returns the registered models in registry order.
