@@ -54,6 +54,7 @@ var specs = []Spec{
 	dnmfSpec,
 	danmfSpec,
 	nsedSpec,
+	pnmfSpec,
 }
 
 // All returns the registered models in registry order.

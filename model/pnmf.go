@@ -1,0 +1,144 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/initialize"
+	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/solve"
+)
+
+// PNMF is projective nonnegative matrix factorization (Yuan and Oja, SCIA
+// 2005; Yang and Oja, "Linear and nonlinear projective nonnegative matrix
+// factorization", IEEE TNN 21(5), 2010). The paper approximates the d x n
+// data matrix by its projection W·Wᵀ·X onto the span of a nonnegative
+// d x k matrix W; in our n x d orientation that is
+//
+//	min ½‖X − X·W·Wᵀ‖²_F  subject to W ≥ 0 (d x k),
+//
+// a projection acting on the features, and the embedding is the n x k
+// matrix of projections P = X·W. With A = XᵀX (never formed: AW = Xᵀ(XW)),
+// the multiplicative update is
+//
+//	W ← W ⊙ ( 2AW / (W·WᵀAW + AW·WᵀW) )^γ,
+//
+// with γ = 1/3 for Rule "monotone" (the default), which makes every step
+// non-increasing (Yang and Oja 2010), and γ = 1 for Rule "oja" (Yuan and
+// Oja 2005), after rescaling W by the optimal factor every iteration as
+// Gillis' nmfbook code does. docs/models/pnmf.md gives the derivation and
+// the choices made.
+type PNMF struct {
+	Rank int
+	// Rule is "monotone" (the default, also "") or "oja".
+	Rule string
+	// Init is an initialize method; "" chooses initialize.Default. Its
+	// H (k x d), transposed, is the starting W.
+	Init string
+	Seed uint64
+}
+
+var pnmfSpec = Spec{
+	Name:      "pnmf",
+	Kind:      Data,
+	Objective: "min ½‖X − X·W·Wᵀ‖²_F, W ≥ 0 (d x k); embedding X·W",
+	Reference: "Yuan & Oja, SCIA 2005; Yang & Oja, Linear and nonlinear projective NMF, IEEE TNN 2010",
+	Params:    "rule=monotone|oja (--init nndsvda|nndsvd|nndsvdar|random)",
+	New: func(c Config) (Estimator, error) {
+		return &PNMF{
+			Rank: c.Rank,
+			Rule: c.Params.String("rule", "monotone", "monotone", "oja"),
+			Init: c.Init,
+			Seed: c.Seed,
+		}, nil
+	},
+}
+
+// Fit factorizes x (n x d). The result's Embedding is X·W (n x k); its
+// factor is W (d x k).
+func (m *PNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	run := &pnmfRun{x: x, gamma: 1.0 / 3}
+	switch m.Rule {
+	case "", "monotone":
+	case "oja":
+		run.gamma, run.rescale = 1, true
+	default:
+		return nil, invalidf("unknown rule %q (want monotone or oja)", m.Rule)
+	}
+	if err := checkInput(x, m.Rank, true); err != nil {
+		return nil, err
+	}
+	_, h, err := initialize.Factors(x, m.Rank, m.Init, initialize.NewRand(m.Seed))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	run.w = linalg.Transpose(h)
+	// Start at the best multiple of W: the first objective is then at most
+	// ½‖X‖², which the relative-decrease stopping rule divides by.
+	run.scale()
+	sr, err := solve.Fit(ctx, run, s)
+	if err != nil {
+		return nil, fmt.Errorf("pnmf: %w", err)
+	}
+	return &Result{
+		Result:    *sr,
+		Model:     "pnmf",
+		Rank:      m.Rank,
+		Embedding: run.project(),
+		Factors: []Factor{
+			{Name: "W", Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
+		},
+	}, nil
+}
+
+// pnmfRun is one PNMF fit: it implements solve.Model.
+type pnmfRun struct {
+	x       linalg.Matrix
+	w       *mat.Dense // d x k
+	gamma   float64
+	rescale bool
+}
+
+// project returns P = X·W (n x k).
+func (r *pnmfRun) project() *mat.Dense {
+	n, _ := r.x.Dims()
+	_, k := r.w.Dims()
+	p := mat.NewDense(n, k, nil)
+	r.x.Mul(p, r.w)
+	return p
+}
+
+// scale multiplies W by the c that minimizes ‖X − c²·XWWᵀ‖: c² is the
+// optimal scale of the product (XW)·Wᵀ.
+func (r *pnmfRun) scale() {
+	wt := linalg.Transpose(r.w)
+	r.w.Scale(math.Sqrt(dmOptimalScale(r.x, r.project(), wt)), r.w)
+}
+
+// Step implements solve.Model.
+func (r *pnmfRun) Step() error {
+	if r.rescale {
+		r.scale()
+	}
+	p := r.project()
+	d, k := r.w.Dims()
+	aw := mat.NewDense(d, k, nil)
+	r.x.TMul(aw, p) // XᵀX·W
+	num := mat.NewDense(d, k, nil)
+	num.Scale(2, aw)
+	den := dmMul(r.w, dmGram(p)) // W·(WᵀAW), WᵀAW = PᵀP
+	den.Add(den, dmMul(aw, dmGram(r.w)))
+	linalg.MulUpdate(r.w, num, den, r.gamma, linalg.Eps)
+	return nil
+}
+
+// Objective implements solve.Model: ½‖X − XWWᵀ‖²_F =
+// ½(‖X‖² − 2‖XW‖² + ⟨WᵀW, (XW)ᵀXW⟩), without forming XWWᵀ.
+func (r *pnmfRun) Objective() float64 {
+	p := r.project()
+	v := r.x.Stats().SquaredNorm - 2*linalg.Dot(p, p) + linalg.Dot(dmGram(r.w), dmGram(p))
+	return max(v, 0) / 2
+}
