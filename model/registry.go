@@ -55,6 +55,7 @@ var specs = []Spec{
 	danmfSpec,
 	nsedSpec,
 	pnmfSpec,
+	gnmfSpec,
 }
 
 // All returns the registered models in registry order.
