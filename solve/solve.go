@@ -52,8 +52,9 @@ const (
 	RelativeToFirst
 )
 
-// Settings control the loop. The zero value runs 200 iterations with
-// tolerance 1e-4 checked every 10 iterations, as scikit-learn's NMF does.
+// Settings control the loop. The zero value runs exactly 200 iterations:
+// Tol 0 disables the stopping test. Set Tol to DefaultTol for
+// scikit-learn's 1e-4, checked every 10 iterations as scikit-learn does.
 type Settings struct {
 	// MaxIter is the iteration limit; 0 means 200.
 	MaxIter int
