@@ -52,6 +52,7 @@ var specs = []Spec{
 	seminmfSpec,
 	onmfSpec,
 	dnmfSpec,
+	deepseminmfSpec,
 	danmfSpec,
 	nsedSpec,
 	pnmfSpec,
