@@ -57,6 +57,7 @@ var specs = []Spec{
 	nsedSpec,
 	pnmfSpec,
 	gnmfSpec,
+	oedfsSpec,
 }
 
 // All returns the registered models in registry order.

@@ -1,0 +1,327 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/solve"
+)
+
+// OEDFS is unsupervised feature selection by orthogonal encoder-decoder
+// factorization (Mozafari, Seyedi, Akhlaghian Tab and Pir Mohammadiani,
+// "Unsupervised feature selection using orthogonal encoder-decoder
+// factorization", Information Sciences 663, 2024). In the paper's
+// orientation (X d x n, W d x k, H k x n) it minimizes
+//
+//	‖X − W·H‖²_F + ‖H − Wᵀ·X‖²_F + λ·Tr(H L Hᵀ) + γ·‖W‖₂,₁
+//	subject to W, H ≥ 0, H·Hᵀ = I,
+//
+// with L = D − S the Laplacian of a p-nearest-neighbour graph on the
+// samples, and ranks feature i by ‖w_i‖, the norm of row i of W
+// (RankFeatures). Here X is n x d and V = Hᵀ (n x k) is the embedding,
+// VᵀV = I.
+//
+// The paper's text was not available; the updates are derived from the
+// objective (docs/models/oedfs.md). W's is a majorization-minimization
+// step with ‖W‖₂,₁ majorized at the current rows:
+//
+//	W ← W ⊙ 2XᵀV / (W·VᵀV + XᵀX·W + (γ/2)·Q·W),  Q = diag(1/‖w_i‖),
+//
+// and V's handles VᵀV = I by a Lagrange multiplier estimated as in
+// orthogonal NMF (Ding, Li, Peng and Park, KDD 2006), with their square
+// root:
+//
+//	V ← V ⊙ sqrt( (2X·W + λS·V + λV·(VᵀDV)) / (2V·(VᵀXW) + λD·V + λV·(VᵀSV)) ).
+//
+// The V update does not guarantee a monotone decrease.
+type OEDFS struct {
+	Rank int
+	// Lambda weights the graph term. Gamma weights ‖W‖₂,₁ in units of
+	// s = ‖X‖_F/√d, the root-mean-square norm of the columns of X: the
+	// paper's γ is Gamma·s. This makes one default fit data of any scale.
+	Lambda, Gamma float64
+	// Weight is the kNN graph weighting: "heat" (the default, also ""),
+	// "binary" or "cosine" (see graph.KNN). Neighbors is p (5 by default).
+	Weight    string
+	Neighbors int
+	// Graph, if not nil, is the n x n similarity S to use instead of the
+	// kNN graph; it is symmetrized by max(S, Sᵀ).
+	Graph *linalg.CSR
+	// Init is "kmeans" (the default, also ""): V is the k-means cluster
+	// indicator of the samples plus 0.2 (the start of orthogonal NMF, Ding,
+	// Li and Jordan 2010) and W = XᵀV; or an initialize method, whose W
+	// becomes V and whose Hᵀ becomes W. V's columns are then scaled to unit
+	// norm and W to the best scale.
+	Init string
+	Seed uint64
+}
+
+var oedfsSpec = Spec{
+	Name:      "oedfs",
+	Kind:      Data,
+	Objective: "min ‖X − WH‖² + ‖H − WᵀX‖² + λ Tr(HLHᵀ) + γ‖W‖₂,₁, W, H ≥ 0, HHᵀ = I; features ranked by ‖w_i‖",
+	Reference: "Mozafari, Seyedi, Akhlaghian Tab & Pir Mohammadiani, Information Sciences 663 (2024) 120277",
+	Params:    "lambda=10 gamma=0.3 (× RMS column norm of X) graph=heat|binary|cosine neighbors=5",
+	New: func(c Config) (Estimator, error) {
+		p := c.Params
+		return &OEDFS{
+			Rank:      c.Rank,
+			Lambda:    p.Float("lambda", 10),
+			Gamma:     p.Float("gamma", 0.3),
+			Weight:    p.String("graph", "heat", edGraphWeights...),
+			Neighbors: p.Int("neighbors", 5),
+			Init:      c.Init,
+			Seed:      c.Seed,
+		}, nil
+	},
+}
+
+// Fit factorizes x (n x d). The embedding is V = Hᵀ (n x k); the factors
+// are W (d x k), whose row norms score the features, and H (k x n).
+func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	if err := checkInput(x, m.Rank, true); err != nil {
+		return nil, err
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"lambda", m.Lambda}, {"gamma", m.Gamma}} {
+		if !(p.v >= 0) || math.IsInf(p.v, 1) {
+			return nil, invalidf("%s = %g must be finite and ≥ 0", p.name, p.v)
+		}
+	}
+	n, _ := x.Dims()
+	var sim *linalg.CSR
+	var err error
+	switch {
+	case m.Graph != nil:
+		sim, err = edGivenGraph(m.Graph, n)
+	case m.Lambda > 0:
+		nb := m.Neighbors
+		if nb == 0 {
+			nb = 5
+		}
+		weight := m.Weight
+		if weight == "" {
+			weight = "heat"
+		}
+		sim, err = edSampleGraph(x, weight, nb)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v, w *mat.Dense
+	if m.Init == "" || m.Init == "kmeans" {
+		if v, err = dmKMeansStart(x, m.Rank, m.Seed, false); err != nil {
+			return nil, err
+		}
+		_, d := x.Dims()
+		w = mat.NewDense(d, m.Rank, nil)
+		x.TMul(w, v)
+	} else if v, w, err = edInit(x, m.Rank, m.Init, m.Seed); err != nil {
+		return nil, err
+	}
+	oedfsUnitColumns(v, w)
+	oedfsScaleW(x, v, w)
+	_, d := x.Dims()
+	gamma := m.Gamma * math.Sqrt(x.Stats().SquaredNorm/float64(d))
+	run := &oedfsRun{x: x, v: v, w: w, lambda: m.Lambda, gamma: gamma, xsq: x.Stats().SquaredNorm}
+	if sim != nil && m.Lambda > 0 {
+		run.lap = edNewLaplacian(sim)
+	}
+	sr, err := solve.Fit(ctx, run, s)
+	if err != nil {
+		return nil, fmt.Errorf("oedfs: %w", err)
+	}
+	return &Result{
+		Result:    *sr,
+		Model:     "oedfs",
+		Rank:      m.Rank,
+		Embedding: v,
+		Factors: []Factor{
+			{Name: "W", Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
+			{Name: "H", Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+		},
+	}, nil
+}
+
+// FeatureScores returns the score of each feature: the Euclidean norm of
+// its row of w (OEDFS's W, d x k).
+func FeatureScores(w *mat.Dense) []float64 { return edRowNorms(w) }
+
+// RankFeatures returns the features (rows of w, OEDFS's W) from the
+// highest score to the lowest (FeatureScores), ties in index order.
+func RankFeatures(w *mat.Dense) []int {
+	scores := FeatureScores(w)
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+	return idx
+}
+
+// SelectFeatures returns the columns features of x, in that order, as a
+// dense n x len(features) matrix: the data to cluster after selection.
+// It returns an error for a feature out of range.
+func SelectFeatures(x linalg.Matrix, features []int) (*mat.Dense, error) {
+	n, d := x.Dims()
+	pos := make(map[int][]int, len(features))
+	for p, f := range features {
+		if f < 0 || f >= d {
+			return nil, invalidf("feature %d out of range [0, %d)", f, d)
+		}
+		pos[f] = append(pos[f], p)
+	}
+	out := mat.NewDense(n, len(features), nil)
+	x.Each(func(i, j int, v float64) {
+		for _, p := range pos[j] {
+			out.Set(i, p, v)
+		}
+	})
+	return out, nil
+}
+
+// oedfsRun implements solve.Model in the n x d orientation.
+type oedfsRun struct {
+	x             linalg.Matrix
+	v, w          *mat.Dense // n x k, d x k
+	lambda, gamma float64
+	lap           *edLaplacian
+	xsq, scale    float64 // ‖X‖² and the Monitor's scale, |J₀ − ‖X‖²|
+
+	xw, numV, denV, tmp *mat.Dense // n x k scratch
+	numW, denW, xtxw    *mat.Dense // d x k scratch
+}
+
+func (r *oedfsRun) scratch() {
+	if r.xw != nil {
+		return
+	}
+	n, d := r.x.Dims()
+	_, k := r.v.Dims()
+	r.xw, r.numV, r.denV, r.tmp = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil), mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
+	r.numW, r.denW, r.xtxw = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
+}
+
+// Step implements solve.Model: V, then W with the new V.
+func (r *oedfsRun) Step() error {
+	r.scratch()
+	r.stepV()
+	r.stepW()
+	return nil
+}
+
+// stepV is V's update, with the orthogonality constraint's multiplier
+// estimated as in orthogonal NMF.
+func (r *oedfsRun) stepV() {
+	r.x.Mul(r.xw, r.w)
+	// Lagrange multiplier Γ = Vᵀ(N − P) for VᵀV = I; with VᵀV = I the
+	// terms V·WᵀW + V of P cancel against V·Vᵀ(V·WᵀW + V), leaving
+	// num = 2X·W + λS·V + λV·(VᵀD·V), den = 2V·(VᵀX·W) + λD·V + λV·(VᵀS·V).
+	r.numV.Scale(2, r.xw)
+	var g mat.Dense
+	g.Mul(r.v.T(), r.xw)
+	r.denV.Mul(r.v, &g)
+	r.denV.Scale(2, r.denV)
+	if r.lap != nil {
+		var vd, vs mat.Dense
+		r.lap.dv(r.tmp, r.v)
+		vd.Mul(r.v.T(), r.tmp)
+		r.tmp.Scale(r.lambda, r.tmp)
+		r.denV.Add(r.denV, r.tmp)
+		r.lap.sv(r.tmp, r.v)
+		vs.Mul(r.v.T(), r.tmp)
+		r.tmp.Scale(r.lambda, r.tmp)
+		r.numV.Add(r.numV, r.tmp)
+		r.tmp.Mul(r.v, &vd)
+		r.tmp.Scale(r.lambda, r.tmp)
+		r.numV.Add(r.numV, r.tmp)
+		r.tmp.Mul(r.v, &vs)
+		r.tmp.Scale(r.lambda, r.tmp)
+		r.denV.Add(r.denV, r.tmp)
+	}
+	linalg.MulUpdate(r.v, r.numV, r.denV, 0.5, linalg.Eps)
+}
+
+// stepW is W's update, a majorization-minimization step:
+// W ← W ⊙ 2XᵀV / (W·VᵀV + XᵀX·W + (γ/2)QW), Q = diag(1/‖w_i‖).
+func (r *oedfsRun) stepW() {
+	r.x.TMul(r.numW, r.v)
+	r.numW.Scale(2, r.numW)
+	r.x.Mul(r.xw, r.w)
+	r.x.TMul(r.xtxw, r.xw)
+	r.denW.Mul(r.w, edGram(r.v))
+	r.denW.Add(r.denW, r.xtxw)
+	if r.gamma > 0 {
+		q := edRowNorms(r.w)
+		for i, s := range q {
+			q[i] = r.gamma / 2 / max(s, linalg.Eps)
+		}
+		edScaleRows(r.xtxw, q, r.w)
+		r.denW.Add(r.denW, r.xtxw)
+	}
+	linalg.MulUpdate(r.w, r.numW, r.denW, 1, linalg.Eps)
+}
+
+// Objective implements solve.Model: ‖X − VWᵀ‖² + ‖V − XW‖² + λ tr(VᵀLV)
+// + γ Σ_i ‖w_i‖.
+func (r *oedfsRun) Objective() float64 {
+	r.scratch()
+	r.x.Mul(r.xw, r.w)
+	obj := edFrobResidual(r.x, r.xw, r.v, r.w) + edEncoderResidual(r.xw, r.v)
+	if r.lap != nil {
+		obj += r.lambda * r.lap.trace(r.v, r.tmp)
+	}
+	if r.gamma > 0 {
+		for _, s := range edRowNorms(r.w) {
+			obj += r.gamma * s
+		}
+	}
+	return obj
+}
+
+// Monitor implements solve.Monitor. The objective is dominated by the
+// constant ‖X‖² (the decoder's ‖X − V·Wᵀ‖² is close to it when, as usual,
+// the encoder keeps W small), so the stopping test watches J − ‖X‖²
+// divided by its magnitude at the start, with the absolute-change rule:
+// the run stops when that excess moves by at most tol over CheckEvery
+// iterations.
+func (r *oedfsRun) Monitor() (float64, solve.Rule) {
+	v := r.Objective() - r.xsq
+	if r.scale == 0 {
+		r.scale = max(math.Abs(v), math.SmallestNonzeroFloat64)
+	}
+	return v / r.scale, solve.AbsoluteChange
+}
+
+// oedfsUnitColumns scales the columns of V to unit norm and those of W by
+// the norms, which leaves V·Wᵀ unchanged.
+func oedfsUnitColumns(v, w *mat.Dense) {
+	norms := edColNorms(v)
+	inv := make([]float64, len(norms))
+	for j, s := range norms {
+		norms[j] = max(s, 1e-15)
+		inv[j] = 1 / norms[j]
+	}
+	edScaleCols(v, inv)
+	edScaleCols(w, norms)
+}
+
+// oedfsScaleW scales W by the t ≥ 0 minimizing ‖X − tV·Wᵀ‖² + ‖V − tX·W‖²:
+// t = 2⟨X·W, V⟩ / (‖V·Wᵀ‖² + ‖X·W‖²).
+func oedfsScaleW(x linalg.Matrix, v, w *mat.Dense) {
+	n, _ := x.Dims()
+	_, k := w.Dims()
+	xw := mat.NewDense(n, k, nil)
+	x.Mul(xw, w)
+	den := linalg.Dot(edGram(v), edGram(w)) + linalg.Dot(xw, xw)
+	if den > 0 {
+		w.Scale(2*linalg.Dot(xw, v)/den, w)
+	}
+}
