@@ -54,6 +54,7 @@ var specs = []Spec{
 	dnmfSpec,
 	deepseminmfSpec,
 	danmfSpec,
+	danmfcrfrSpec,
 	nsedSpec,
 	pnmfSpec,
 	gnmfSpec,
