@@ -175,3 +175,41 @@ func fitDeep(t *testing.T, e Estimator, x linalg.Matrix, s solve.Settings) *Resu
 	}
 	return res
 }
+
+// TestDeepInterrupted checks that a cancelled context stops every deep
+// model at once, without an error, with the factors reached (here the
+// starting ones) and the reason Interrupted.
+func TestDeepInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	a, _ := deepGraph(t, "karate")
+	x := linalg.NewDense(randomData(40, 12, 3, 0, 1))
+	cases := []struct {
+		name string
+		e    Estimator
+		x    linalg.Matrix
+	}{
+		{"danmf", &DANMF{Layers: []int{8, 2}, Lambda: 1, PreIter: 100}, a},
+		{"dnmf", &DNMF{Layers: []int{6, 3}, PreIter: 100}, x},
+		{"deepseminmf", &DeepSemiNMF{Layers: []int{6, 3}, PreIter: 100}, x},
+		{"danmf-crfr", &DANMFCRFR{Layers: []int{6, 3}, Lambda2: 1, Neighbors: 3, T: 1, PreIter: 100}, x},
+	}
+	for _, tc := range cases {
+		res, err := tc.e.Fit(ctx, tc.x, solve.Settings{MaxIter: 100})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if res.Reason != solve.Interrupted || res.Iterations != 0 {
+			t.Errorf("%s: reason %s after %d iterations, want interrupted at once", tc.name, res.Reason, res.Iterations)
+		}
+		for _, p := range res.Pretrain {
+			if p.Reason != solve.Interrupted || p.Iterations != 0 {
+				t.Errorf("%s: pre-training %s after %d iterations", tc.name, p.Reason, p.Iterations)
+			}
+		}
+		if res.Embedding == nil || len(res.Factors) == 0 {
+			t.Errorf("%s: no factors after interruption", tc.name)
+		}
+	}
+}
