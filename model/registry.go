@@ -59,6 +59,7 @@ var specs = []Spec{
 	pnmfSpec,
 	gnmfSpec,
 	oedfsSpec,
+	ednmfBetaSpec,
 }
 
 // All returns the registered models in registry order.
