@@ -63,6 +63,7 @@ var ednmfBetaSpec = Spec{
 			Weight:    p.String("graph", "heat", edGraphWeights...),
 			Neighbors: p.Int("neighbors", 5),
 			Init:      c.Init,
+			Graph:     c.Graph,
 			Seed:      c.Seed,
 		}, nil
 	},

@@ -65,6 +65,7 @@ var gnmfSpec = Spec{
 			Neighbors: p.Int("neighbors", 5),
 			Normalize: p.String("normalize", "end", "end", "each"),
 			Init:      c.Init,
+			Graph:     c.Graph,
 			Seed:      c.Seed,
 		}, nil
 	},

@@ -76,6 +76,7 @@ var oedfsSpec = Spec{
 			Weight:    p.String("graph", "heat", edGraphWeights...),
 			Neighbors: p.Int("neighbors", 5),
 			Init:      c.Init,
+			Graph:     c.Graph,
 			Seed:      c.Seed,
 		}, nil
 	},

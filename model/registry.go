@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -26,6 +27,10 @@ type Config struct {
 	// Groups holds the sensitive group of each sample or node, for
 	// fairness-aware models (ifairnmtf); nil when not given.
 	Groups []int
+	// Graph is a given n x n similarity between the samples, for the
+	// graph-regularized data models (gnmf, oedfs, ednmf-beta), which
+	// otherwise build a kNN graph; nil when not given.
+	Graph *linalg.CSR
 }
 
 // Spec describes a registered model.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -239,5 +240,58 @@ func TestGroups(t *testing.T) {
 	code, _, stderr = run(t, context.Background(), "fit", "--model", "ifairnmtf", "--input", edges, "--format", "edgelist", "--rank", "2")
 	if code != exitBadInput || !strings.Contains(stderr, "--groups") {
 		t.Errorf("without groups: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestGivenGraph passes a similarity graph between the rows to a
+// graph-regularized data model.
+func TestGivenGraph(t *testing.T) {
+	dir := t.TempDir()
+	x := write(t, dir, "x.csv", "5,1,0\n4,1,0\n5,0,1\n0,5,4\n1,4,5\n0,4,4\n")
+	g := write(t, dir, "g.txt", "0 1\n1 2\n0 2\n3 4\n4 5\n3 5\n")
+	code, _, stderr := run(t, context.Background(), "fit", "--model", "gnmf", "--input", x, "--graph", g, "--rank", "2", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	bad := write(t, dir, "bad.txt", "0 1\n1 7\n")
+	code, _, stderr = run(t, context.Background(), "fit", "--model", "gnmf", "--input", x, "--graph", bad, "--rank", "2", "--quiet")
+	if code != exitBadInput || !strings.Contains(stderr, "bad.txt") {
+		t.Errorf("node out of range: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSelectFeatures ranks planted informative features first.
+func TestSelectFeatures(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("f0,f1,noise,y\n")
+	for i := 0; i < 30; i++ {
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "%d,%d,%d,0\n", 9+i%3, 1, 3+i%2)
+		} else {
+			fmt.Fprintf(&b, "%d,%d,%d,1\n", 1, 9+i%3, 3+(i/2)%2)
+		}
+	}
+	x := write(t, dir, "x.csv", b.String())
+	out := filepath.Join(dir, "sel")
+	code, stdout, stderr := run(t, context.Background(), "select-features", "--input", x, "--label-column", "y",
+		"--rank", "2", "--top", "2", "--json", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep featureReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Features) != 3 || rep.Features[2].Name != "noise" {
+		t.Errorf("ranking %+v: want the noise column last", rep.Features)
+	}
+	if rep.Clustering["selected"]["nmi"] < 0.99 {
+		t.Errorf("k-means on the selected features: NMI %v", rep.Clustering["selected"]["nmi"])
+	}
+	for _, f := range []string{"features.txt", "selected.npy", "W.npy", "result.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -74,6 +74,7 @@ any other failure.`,
 	f.StringVar(&o.duplicates, "duplicates", "sum", "repeated edges: sum their weights, keep the max, or one (binary)")
 	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")
 	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
+	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows for graph-regularized data models: edge list on row numbers 0..n-1, or a square .npz/.mtx")
 	f.StringVar(&o.groups, "groups", "", "sensitive group of each row or node, in the --labels layout (fairness models; adds the balance metric)")
 	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels: index (negative from the end) or name")
 	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
@@ -121,7 +122,7 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if err != nil {
 		return err
 	}
-	est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups()})
+	est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups(), Graph: in.Sim})
 	if err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 		if err != nil {
 			return err
 		}
-		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params, Groups: in.groups()})
+		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params, Groups: in.groups(), Graph: in.Sim})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/deepnmf/deepnmf/cluster"
@@ -20,11 +21,14 @@ type input struct {
 	Graph  *dataio.Graph  // nil for a data matrix
 	Labels *dataio.Labels // nil without ground truth
 	Groups *dataio.Labels // sensitive groups, nil if not given
+	Sim    *linalg.CSR    // a given similarity graph between the rows, nil if not given
+	// Columns are the column names of a text input with a header.
+	Columns []string
 }
 
 type inputOptions struct {
 	path, format, labels, labelColumn, header string
-	groups                                    string
+	groups, graph                             string
 	directed, isolated                        bool
 	selfLoops, duplicates                     string
 }
@@ -73,7 +77,7 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.X = t.X
+	in.X, in.Columns = t.X, t.ColumnNames
 	n, _ := t.X.Dims()
 	in.IDs = make([]string, n)
 	for i := range in.IDs {
@@ -91,6 +95,11 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 		}
 	case t.Labels != nil:
 		in.Labels = dataio.LabelsFromStrings(t.Labels)
+	}
+	if o.graph != "" {
+		if in.Sim, err = readSimilarity(o.graph, n); err != nil {
+			return nil, err
+		}
 	}
 	if o.groups != "" {
 		if in.Groups, err = dataio.ReadLabels(o.groups); err != nil {
@@ -146,4 +155,39 @@ func (in *input) groups() []int {
 		return nil
 	}
 	return in.Groups.Values
+}
+
+// readSimilarity reads a given n x n similarity graph between the rows of
+// a data matrix: an edge list whose node ids are row numbers 0..n-1
+// (undirected, weights summed), or a square matrix file.
+func readSimilarity(path string, n int) (*linalg.CSR, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".npz", ".mtx", ".npy", ".csv", ".tsv":
+		t, err := dataio.ReadMatrix(path, dataio.MatrixOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if r, c := t.X.Dims(); r != n || c != n {
+			return nil, &dataio.InputError{File: path, Msg: fmt.Sprintf("graph is %dx%d, want %dx%d (one row and column per sample)", r, c, n, n)}
+		}
+		if s, ok := t.X.(*linalg.CSR); ok {
+			return s, nil
+		}
+		return linalg.CSRFromDense(t.X.(*linalg.Dense).Raw()), nil
+	}
+	g, err := dataio.ReadEdgeList(path, dataio.EdgeOptions{})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i)
+	}
+	g = g.WithNodes(ids)
+	for i, id := range g.IDs {
+		if i >= n || id != ids[i] {
+			return nil, &dataio.InputError{File: path, Msg: fmt.Sprintf("node %q is not a row number in [0, %d)", id, n)}
+		}
+	}
+	return g.Adj, nil
 }
