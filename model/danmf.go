@@ -249,6 +249,8 @@ type aeRun struct {
 	num, den *mat.Dense // m x r scratch
 	hnum     *mat.Dense // n x r scratch
 	hden     *mat.Dense
+	dec, enc float64 // the two errors, valid when fresh
+	fresh    bool
 }
 
 func newAERun(x linalg.Matrix, u, h *mat.Dense) *aeRun {
@@ -278,27 +280,32 @@ func (a *aeRun) refreshH() {
 
 // Step implements solve.Model: U, then V with the new U.
 func (a *aeRun) Step() error {
+	a.fresh = false
 	a.num.Scale(2, a.mh)
 	a.gram.apply(a.den, a.u, a.xu) // ZZᵀU
 	var uh mat.Dense
 	uh.Mul(a.u, a.hth)
 	a.den.Add(a.den, &uh)
-	linalg.MulUpdate(a.u, a.num, a.den, 1, danmfEps)
+	deepMulUpdate(a.u, a.num, a.den, 1, danmfEps)
 	a.refreshU()
 
 	a.hnum.Scale(2, a.xu)
 	a.hden.Mul(a.h, a.utu)
 	a.hden.Add(a.hden, a.h)
-	linalg.MulUpdate(a.h, a.hnum, a.hden, 1, danmfEps)
+	deepMulUpdate(a.h, a.hnum, a.hden, 1, danmfEps)
 	a.refreshH()
 	return nil
 }
 
-// errors returns ‖Z − UV‖²_F and ‖V − UᵀZ‖²_F from the cached products.
+// errors returns ‖Z − UV‖²_F and ‖V − UᵀZ‖²_F from the cached products,
+// computed once per step.
 func (a *aeRun) errors() (dec, enc float64) {
-	dec = a.sq - 2*linalg.Dot(a.mh, a.u) + linalg.Dot(a.utu, a.hth)
-	enc = linalg.Dot(a.h, a.h) - 2*linalg.Dot(a.h, a.xu) + linalg.Dot(a.xu, a.xu)
-	return max(dec, 0), max(enc, 0)
+	if !a.fresh {
+		dec := a.sq - 2*linalg.Dot(a.mh, a.u) + linalg.Dot(a.utu, a.hth)
+		enc := linalg.Dot(a.h, a.h) - 2*linalg.Dot(a.h, a.xu) + linalg.Dot(a.xu, a.xu)
+		a.dec, a.enc, a.fresh = max(dec, 0), max(enc, 0), true
+	}
+	return a.dec, a.enc
 }
 
 // Objective implements solve.Model.
@@ -407,7 +414,7 @@ func (r *danmfRun) Step() error {
 		reg.Scale(r.lambda, r.dh)
 		r.hden.Add(r.hden, &reg)
 	}
-	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
+	deepMulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()
 	return nil
 }
@@ -424,7 +431,7 @@ func (r *danmfRun) updateLowerV(l int) {
 	g.Mul(psi.T(), psi)
 	den.Mul(v, &g)
 	den.Add(den, v)
-	linalg.MulUpdate(v, num, den, 1, danmfEps)
+	deepMulUpdate(v, num, den, 1, danmfEps)
 }
 
 // Objective implements solve.Model: the cost of DANMF.m,

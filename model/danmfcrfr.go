@@ -311,7 +311,7 @@ func (r *crfrRun) Step() error {
 		t.Scale(r.reg.lambda1, r.disH)
 		r.hden.Add(r.hden, &t)
 	}
-	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
+	deepMulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()
 	return nil
 }
