@@ -286,13 +286,13 @@ func (a *aeRun) Step() error {
 	var uh mat.Dense
 	uh.Mul(a.u, a.hth)
 	a.den.Add(a.den, &uh)
-	deepMulUpdate(a.u, a.num, a.den, 1, danmfEps)
+	linalg.MulUpdate(a.u, a.num, a.den, 1, danmfEps)
 	a.refreshU()
 
 	a.hnum.Scale(2, a.xu)
 	a.hden.Mul(a.h, a.utu)
 	a.hden.Add(a.hden, a.h)
-	deepMulUpdate(a.h, a.hnum, a.hden, 1, danmfEps)
+	linalg.MulUpdate(a.h, a.hnum, a.hden, 1, danmfEps)
 	a.refreshH()
 	return nil
 }
@@ -414,7 +414,7 @@ func (r *danmfRun) Step() error {
 		reg.Scale(r.lambda, r.dh)
 		r.hden.Add(r.hden, &reg)
 	}
-	deepMulUpdate(h, r.hnum, r.hden, 1, danmfEps)
+	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()
 	return nil
 }
@@ -431,7 +431,7 @@ func (r *danmfRun) updateLowerV(l int) {
 	g.Mul(psi.T(), psi)
 	den.Mul(v, &g)
 	den.Add(den, v)
-	deepMulUpdate(v, num, den, 1, danmfEps)
+	linalg.MulUpdate(v, num, den, 1, danmfEps)
 }
 
 // Objective implements solve.Model: the cost of DANMF.m,

@@ -311,7 +311,7 @@ func (r *crfrRun) Step() error {
 		t.Scale(r.reg.lambda1, r.disH)
 		r.hden.Add(r.hden, &t)
 	}
-	deepMulUpdate(h, r.hnum, r.hden, 1, danmfEps)
+	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()
 	return nil
 }

@@ -268,7 +268,7 @@ func (s *deepStack) project(l int, a *mat.Dense) *mat.Dense {
 // max(Ψᵀ den Φᵀ, eps) for m x k matrices num and den (see the file
 // comment), then recomputes Ψ_l.
 func (s *deepStack) updateU(l int, num, den *mat.Dense, eps float64) {
-	deepMulUpdate(s.u[l], s.project(l, num), s.project(l, den), 1, eps)
+	linalg.MulUpdate(s.u[l], s.project(l, num), s.project(l, den), 1, eps)
 	s.setPsi(l)
 }
 
@@ -354,24 +354,6 @@ func (o *deepGramOp) apply(dst, b, xb *mat.Dense) {
 		xb = o.xb
 	}
 	o.x.TMul(dst, xb)
-}
-
-// deepTiny is the magnitude below which the deep models set factor
-// entries to zero after each multiplicative update. The updates drive
-// unused entries towards zero geometrically; once they are below about
-// 1e-154, their products with one another are subnormal numbers, which x86
-// processors compute in microcode at up to a hundred times the cost
-// (DANMF's pre-training of a 1000-node graph at rank 256 ran 2.6 times
-// slower for it), while such entries add nothing representable to any sum
-// of normal-sized terms. An entry this small would need its ratio to stay
-// near 2 for 500 iterations to matter again.
-const deepTiny = 1e-150
-
-// deepMulUpdate is linalg.MulUpdate followed by setting the entries of f
-// below deepTiny to zero.
-func deepMulUpdate(f, num, den *mat.Dense, gamma, eps float64) {
-	linalg.MulUpdate(f, num, den, gamma, eps)
-	linalg.ZeroBelow(f, deepTiny)
 }
 
 // deepRandUniform returns an r x c matrix of uniform [0, 1) entries, drawn in

@@ -159,7 +159,7 @@ func semiUpdate(f, a, b *mat.Dense, eps float64) {
 	num.Add(num, ap)
 	den.Mul(f, bp)
 	den.Add(den, an)
-	deepMulUpdate(f, num, den, 0.5, eps)
+	linalg.MulUpdate(f, num, den, 0.5, eps)
 }
 
 // dsnRun is deep semi-NMF's fine-tuning (deep_seminmf.m): for each layer

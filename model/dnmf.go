@@ -158,7 +158,7 @@ func (r *dnmfRun) Step() error {
 	r.refreshPsi()
 	h := r.top()
 	r.hden.Mul(h, r.ptp)
-	deepMulUpdate(h, r.xpsi, r.hden, 1, linalg.Eps)
+	linalg.MulUpdate(h, r.xpsi, r.hden, 1, linalg.Eps)
 	r.refreshH()
 	return nil
 }
