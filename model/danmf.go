@@ -193,20 +193,14 @@ func deepResolveInput(input string, n, d int) (bool, error) {
 // 0-1 undirected version, a symmetric one is unchanged), without
 // self-loops unless keepLoops. A dense x is converted to CSR.
 func deepUndirected(x linalg.Matrix, keepLoops bool) (*linalg.CSR, error) {
-	a, ok := x.(*linalg.CSR)
-	if !ok {
-		n, d := x.Dims()
-		var rows, cols []int
-		var vals []float64
-		x.Each(func(i, j int, v float64) {
-			if v != 0 {
-				rows, cols, vals = append(rows, i), append(cols, j), append(vals, v)
-			}
-		})
-		var err error
-		if a, err = linalg.NewCSRFromTriplets(n, d, rows, cols, vals, false); err != nil {
-			return nil, err
-		}
+	var a *linalg.CSR
+	switch x := x.(type) {
+	case *linalg.CSR:
+		a = x
+	case *linalg.Dense:
+		a = linalg.CSRFromDense(x.Raw())
+	default:
+		a = linalg.CSRFromDense(deepDense(x))
 	}
 	a, err := graph.Symmetrize(a, graph.Max)
 	if err != nil {

@@ -164,17 +164,6 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 	return run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"}), nil
 }
 
-// deepDense returns the entries of x as a dense matrix (the wrapped one
-// for a *linalg.Dense).
-func deepDense(x linalg.Matrix) *mat.Dense {
-	if d, ok := x.(*linalg.Dense); ok {
-		return d.Raw()
-	}
-	r, c := x.Dims()
-	out := mat.NewDense(r, c, nil)
-	x.Each(func(i, j int, v float64) { out.Set(i, j, v) })
-	return out
-}
 
 // crfrReg holds DANMF-CRFR's regularizers.
 type crfrReg struct {
