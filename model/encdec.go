@@ -51,6 +51,27 @@ func edSampleGraph(x linalg.Matrix, weight string, p int) (*linalg.CSR, error) {
 	return s, nil
 }
 
+// edGraph returns the similarity graph of a graph-regularized data model:
+// the given one (validated and symmetrized), else the p-nearest-neighbour
+// graph of x with the weighting (defWeight when empty; p = 5 when 0) when
+// the graph term is on, else nil.
+func edGraph(x linalg.Matrix, given *linalg.CSR, on bool, weight, defWeight string, p int) (*linalg.CSR, error) {
+	n, _ := x.Dims()
+	switch {
+	case given != nil:
+		return edGivenGraph(given, n)
+	case !on:
+		return nil, nil
+	}
+	if weight == "" {
+		weight = defWeight
+	}
+	if p == 0 {
+		p = 5
+	}
+	return edSampleGraph(x, weight, p)
+}
+
 // edGivenGraph validates a similarity matrix given for n samples and returns
 // it symmetrized by max(S, Sᵀ), which leaves a symmetric S unchanged.
 func edGivenGraph(s *linalg.CSR, n int) (*linalg.CSR, error) {

@@ -85,19 +85,7 @@ func (m *GNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 	default:
 		return nil, invalidf("unknown normalize %q (want end or each)", m.Normalize)
 	}
-	n, _ := x.Dims()
-	var sim *linalg.CSR
-	var err error
-	switch {
-	case m.Graph != nil:
-		sim, err = edGivenGraph(m.Graph, n)
-	case m.Lambda > 0:
-		nb := m.Neighbors
-		if nb == 0 {
-			nb = 5
-		}
-		sim, err = edSampleGraph(x, m.Weight, nb)
-	}
+	sim, err := edGraph(x, m.Graph, m.Lambda > 0, m.Weight, "binary", m.Neighbors)
 	if err != nil {
 		return nil, err
 	}

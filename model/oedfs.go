@@ -96,23 +96,7 @@ func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Re
 			return nil, invalidf("%s = %g must be finite and ≥ 0", p.name, p.v)
 		}
 	}
-	n, _ := x.Dims()
-	var sim *linalg.CSR
-	var err error
-	switch {
-	case m.Graph != nil:
-		sim, err = edGivenGraph(m.Graph, n)
-	case m.Lambda > 0:
-		nb := m.Neighbors
-		if nb == 0 {
-			nb = 5
-		}
-		weight := m.Weight
-		if weight == "" {
-			weight = "heat"
-		}
-		sim, err = edSampleGraph(x, weight, nb)
-	}
+	sim, err := edGraph(x, m.Graph, m.Lambda > 0, m.Weight, "heat", m.Neighbors)
 	if err != nil {
 		return nil, err
 	}
