@@ -238,6 +238,10 @@ func TestDANMFProperties(t *testing.T) {
 	if res.Embedding != res.Factor("Psi2") {
 		t.Error("readout psi: the embedding is not Ψ")
 	}
+	m.Readout = "kmeans"
+	if res := fitDeep(t, m, a, solve.Settings{MaxIter: 3}); res.Embedding != res.Factor("V2") {
+		t.Error("readout kmeans: the embedding is not Vpᵀ")
+	}
 }
 
 // TestDANMFStopping checks the official rule: |Δ sqrt(cost)| ≤ tol, tested
