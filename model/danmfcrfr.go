@@ -164,7 +164,6 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 	return run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"}), nil
 }
 
-
 // crfrReg holds DANMF-CRFR's regularizers.
 type crfrReg struct {
 	lambda1, lambda2, lambda3 float64
