@@ -120,7 +120,11 @@ func (m *DANMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Re
 	if m.Readout == "psi" {
 		emb = run.Psi()
 	}
-	return run.result("danmf", sr, pre, emb, factorNames{u: "U", v: "V", vFresh: m.UpdateVi}), nil
+	res := run.result("danmf", sr, pre, emb, factorNames{u: "U", v: "V", vFresh: m.UpdateVi})
+	if m.Readout == "kmeans" {
+		res.Assign = "kmeans"
+	}
+	return res, nil
 }
 
 // prepare validates the configuration and x, and returns the matrix to

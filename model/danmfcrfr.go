@@ -161,7 +161,9 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 		}
 		linalg.ScaleRows(emb, emb, sums)
 	}
-	return run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"}), nil
+	res := run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"})
+	res.Assign = "kmeans" // the reference code's read-out
+	return res, nil
 }
 
 // crfrReg holds DANMF-CRFR's regularizers.

@@ -112,7 +112,9 @@ func (m *DeepSemiNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings
 	if err != nil {
 		return nil, fmt.Errorf("deepseminmf: %w", err)
 	}
-	return run.result("deepseminmf", sr, pre, run.top(), factorNames{u: "Z", v: "H", vFresh: true}), nil
+	res := run.result("deepseminmf", sr, pre, run.top(), factorNames{u: "Z", v: "H", vFresh: true})
+	res.Assign = "kmeans" // the reference code's read-out
+	return res, nil
 }
 
 // semiPretrainer returns the pre-training of deep semi-NMF's layers:

@@ -89,7 +89,9 @@ func (m *DNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("dnmf: %w", err)
 	}
-	return run.result("dnmf", sr, pre, run.top(), factorNames{u: "W", v: "H"}), nil
+	res := run.result("dnmf", sr, pre, run.top(), factorNames{u: "W", v: "H"})
+	res.Assign = "kmeans"
+	return res, nil
 }
 
 // nmfPretrainer returns the pre-training of DNMF's layers: model.NMF with

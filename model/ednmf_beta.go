@@ -111,6 +111,7 @@ func (m *EDNMFBeta) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 		Model:     "ednmf-beta",
 		Rank:      m.Rank,
 		Embedding: v,
+		Assign:    "kmeans", // the paper's read-out
 		Factors: []Factor{
 			{Name: "W", Doc: "d x k basis, X ≈ Hᵀ·Wᵀ", M: w},
 			{Name: "H", Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},

@@ -108,6 +108,7 @@ func (m *GNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 		Model:     "gnmf",
 		Rank:      m.Rank,
 		Embedding: v,
+		Assign:    "kmeans", // the paper's read-out
 		Factors: []Factor{
 			{Name: "V", Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},
 			{Name: "U", Doc: "d x k basis, columns of unit Euclidean norm", M: u},

@@ -128,6 +128,7 @@ func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Re
 		Model:     "oedfs",
 		Rank:      m.Rank,
 		Embedding: v,
+		Assign:    "kmeans", // the paper's read-out
 		Factors: []Factor{
 			{Name: "W", Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
 			{Name: "H", Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},

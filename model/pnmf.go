@@ -88,6 +88,7 @@ func (m *PNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 		Model:     "pnmf",
 		Rank:      m.Rank,
 		Embedding: run.project(),
+		Assign:    "kmeans", // the paper's read-out
 		Factors: []Factor{
 			{Name: "W", Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
 		},

@@ -67,7 +67,7 @@ arguments and no files, and takes a few seconds.`,
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", r.model, r.dataset, err)
 				}
-				pred, err := assign(res, r.assign, k, seed)
+				pred, how, err := assign(res, r.assign, k, seed)
 				if err != nil {
 					return err
 				}
@@ -82,7 +82,7 @@ arguments and no files, and takes a few seconds.`,
 				}
 				n, _ := in.X.Dims()
 				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%d\t%.2f\t\n",
-					r.dataset, n, name, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.layers)), ","), "[]"), r.assign, m["nmi"], m["acc"], m["ari"], mod, res.Iterations, res.Seconds)
+					r.dataset, n, name, strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.layers)), ","), "[]"), how, m["nmi"], m["acc"], m["ari"], mod, res.Iterations, res.Seconds)
 			}
 			if err := w.Flush(); err != nil {
 				return err

@@ -87,7 +87,7 @@ any other failure.`,
 	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
 	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
-	f.StringVar(&o.assign, "assign", "argmax", "assignment from the embedding: argmax or kmeans")
+	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax or kmeans (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for embedding.npy, assignments.txt, result.json and the factors")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
@@ -138,14 +138,14 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if err != nil {
 		return err
 	}
-	pred, err := assign(res, o.assign, rank, o.seed)
+	pred, how, err := assign(res, o.assign, rank, o.seed)
 	if err != nil {
 		return err
 	}
 	n, d := in.X.Dims()
 	rep := &report{
 		Result: res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
-		Seed: o.seed, Assign: o.assign, Metrics: scores(in, pred),
+		Seed: o.seed, Assign: how, Metrics: scores(in, pred),
 	}
 	if !res.Converged && res.Reason == solve.MaxIter && o.tol > 0 && !o.json {
 		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: warning: maximum iterations (%d) reached before convergence; raise --max-iter\n", o.maxIter)
@@ -261,7 +261,7 @@ type seedRun struct {
 func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int) error {
 	n, d := in.X.Dims()
 	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
-		Backend: backend.Current(), Assign: o.assign}
+		Backend: backend.Current()}
 	values := map[string][]float64{}
 	var secs []float64
 	for i := range o.seeds {
@@ -283,10 +283,11 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 		if res.Reason == solve.Interrupted {
 			return errInterrupted
 		}
-		pred, err := assign(res, o.assign, rank, seed)
+		pred, how, err := assign(res, o.assign, rank, seed)
 		if err != nil {
 			return err
 		}
+		sum.Assign = how
 		m := scores(in, pred)
 		for k, v := range m {
 			values[k] = append(values[k], v)

@@ -112,16 +112,21 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	return in, nil
 }
 
-// assign turns an embedding into hard assignments.
-func assign(res *model.Result, how string, k int, seed uint64) ([]int, error) {
+// assign turns an embedding into hard assignments by the method how, or
+// by the model's own read-out when how is empty, and returns the method
+// used.
+func assign(res *model.Result, how string, k int, seed uint64) ([]int, string, error) {
+	if how == "" {
+		how = res.Assign
+	}
 	switch how {
 	case "", "argmax":
-		return cluster.Argmax(res.Embedding), nil
+		return cluster.Argmax(res.Embedding), "argmax", nil
 	case "kmeans":
 		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: true}.Fit(res.Embedding)
-		return labels, err
+		return labels, how, err
 	}
-	return nil, usageError{fmt.Errorf("unknown --assign %q: want argmax or kmeans", how)}
+	return nil, "", usageError{fmt.Errorf("unknown --assign %q: want argmax or kmeans", how)}
 }
 
 // scores returns the metrics that apply: clustering scores with ground
