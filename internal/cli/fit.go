@@ -37,7 +37,7 @@ type report struct {
 type fitOptions struct {
 	inputOptions
 	model, init, layers, assign, out string
-	rank, maxIter, seeds             int
+	rank, maxIter, seeds, clusters   int
 	tol                              float64
 	timeLimit                        time.Duration
 	seed                             uint64
@@ -87,6 +87,7 @@ any other failure.`,
 	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
 	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
+	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
 	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax or kmeans (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for embedding.npy, assignments.txt, result.json and the factors")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
@@ -138,7 +139,7 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if err != nil {
 		return err
 	}
-	pred, how, err := assign(res, o.assign, rank, o.seed)
+	pred, how, err := assign(res, o.assign, o.numClusters(in, rank), o.seed)
 	if err != nil {
 		return err
 	}
@@ -167,6 +168,18 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// numClusters is the k of a k-means read-out: --clusters, else the number
+// of classes in the ground truth, else the rank.
+func (o *fitOptions) numClusters(in *input, rank int) int {
+	switch {
+	case o.clusters > 0:
+		return o.clusters
+	case in.Labels != nil && len(in.Labels.Names) > 0:
+		return len(in.Labels.Names)
+	}
+	return rank
 }
 
 // applyDefaults replaces the iteration limit and the tolerance by the
@@ -283,7 +296,7 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 		if res.Reason == solve.Interrupted {
 			return errInterrupted
 		}
-		pred, how, err := assign(res, o.assign, rank, seed)
+		pred, how, err := assign(res, o.assign, o.numClusters(in, rank), seed)
 		if err != nil {
 			return err
 		}
