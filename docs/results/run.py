@@ -40,16 +40,84 @@ for w in ("cornell", "texas", "washington", "wisconsin"):
     DATASETS[w] = graph("webkb/" + w, directed=True)
 
 # (table, model, dataset, rank or layers, extra args, published NMI/ACC/ARI and source)
-EXPERIMENTS = [
-    ("Shallow models on small graphs", "nmf", "karate", "2", ["--init", "random"], None),
-    ("Shallow models on small graphs", "nmf", "football", "12", ["--init", "random"], None),
-    ("Shallow models on small graphs", "nmf", "polbooks", "3", ["--init", "random"], None),
-    ("Shallow models on data", "nmf", "iris", "3", ["--init", "random", "--assign", "kmeans"], None),
-    ("Shallow models on data", "nmf", "wine", "3", ["--init", "random", "--assign", "kmeans"], None),
-    ("Shallow models on data", "nmf", "digits", "10", ["--init", "random", "--assign", "kmeans"], None),
-    ("Baselines on citation graphs", "nmf", "cora", "7", ["--init", "random"], ((0.2851, 0.4103, 0.2145), "DANMF Tables 3-5")),
-    ("Baselines on citation graphs", "nmf", "citeseer", "6", ["--init", "random"], ((0.1319, 0.3074, 0.0590), "DANMF Tables 3-5")),
-]
+# Published numbers (NMI, ACC, ARI). DANMF's tables (CIKM 2018, Tables 3-5)
+# use undirected graphs; DAsNMF's (PR 2024, Tables 2, 3, 5) directed ones.
+# DANMF-CRFR's (ESWA 2023, Tables 2-4) NMI is max-normalized: compare with
+# the nmi_max column of the data table.
+def pub(src, nmi, acc, ari):
+    return ((nmi, acc, ari), src)
+
+DANMF_T = "DANMF T3-5"
+DASNMF_T = "DAsNMF T2,3,5"
+CRFR_T = "DANMF-CRFR T2-4"
+R = ["--init", "random"]
+
+def graphs_small(model, extra, layers=None):
+    out = []
+    for ds, k, deep in (("karate", 2, "16,8,2"), ("football", 12, "64,32,12"), ("polbooks", 3, "64,16,3")):
+        out.append(("Small graphs (undirected)", model, ds, deep if layers else str(k), extra, None))
+    return out
+
+EXPERIMENTS = (
+    graphs_small("nmf", R) + graphs_small("symnmf", []) + graphs_small("asymnmf", ["--init", "svd"]) +
+    graphs_small("asymnmf", []) + graphs_small("rasnmf", []) + graphs_small("nsed", []) +
+    graphs_small("danmf", [], True) + graphs_small("dsymnmf", [], True) + graphs_small("masnmf", [], True) +
+    graphs_small("dasnmf", [], True) + [
+    ("Small graphs (undirected)", "danmf", "lfr250", "32,8,3", [], None),
+    ("Small graphs (undirected)", "dasnmf", "lfr250", "32,8,3", [], None),
+    ("Small graphs (undirected)", "danmf", "lfr1000", "256,64,22", ["--param", "lambda=0.1"], None),
+    ("Small graphs (undirected)", "dasnmf", "lfr1000", "256,64,22", [], None),
+] + [
+    ("Data (k-means read-out where the paper uses it)", m, ds, size, extra, p)
+    for ds, k, deep, crfr in (("iris", "3", "3,3", "60,50,40"), ("wine", "3", "3,3", "60,50,40"), ("digits", "10", "20,10", "120,100,80"))
+    for m, size, extra, p in (
+        ("nmf", k, R + ["--assign", "kmeans"], {"iris": pub(CRFR_T, .582, .716, None), "wine": pub(CRFR_T, .638, .632, None)}.get(ds)),
+        ("seminmf", k, [], {"iris": pub(CRFR_T, .664, None, None), "wine": pub(CRFR_T, .631, None, None)}.get(ds)),
+        ("onmf", k, [], None),
+        ("pnmf", k, [], None),
+        ("gnmf", k, [], {"iris": pub(CRFR_T, .702, None, None), "wine": pub(CRFR_T, .643, None, None)}.get(ds)),
+        ("oedfs", k, [], None),
+        ("ednmf-beta", k, [], None),
+        ("symnmf", k, ["--param", "input=data"], None),
+        ("dnmf", deep, [], None),
+        ("deepseminmf", deep, [], {"iris": pub(CRFR_T, .741, .913, None), "wine": pub(CRFR_T, .716, .903, None)}.get(ds)),
+        ("danmf", deep, ["--param", "input=data", "--param", "lambda=0", "--assign", "kmeans"],
+         {"iris": pub(CRFR_T, .740, .886, .716), "wine": pub(CRFR_T, .816, .941, .807)}.get(ds)),
+        ("danmf-crfr", crfr, [], {"iris": pub(CRFR_T, .949, .986, .960), "wine": pub(CRFR_T, .840, .949, .852)}.get(ds)),
+    )
+] + [
+    ("Citation and e-mail graphs, undirected (DANMF's protocol)", m, ds, size, extra, p)
+    for m, ds, size, extra, p in (
+        ("nmf", "cora", "7", R, pub(DANMF_T, .2851, .4103, .2145)),
+        ("onmf", "cora", "7", [], pub(DANMF_T, .2416, .3811, .1964)),
+        ("pnmf", "cora", "7", ["--assign", "argmax"], pub(DANMF_T, .2893, .4029, .1863)),
+        ("nsed", "cora", "7", [], pub(DANMF_T, .2928, .4234, .1782)),
+        ("danmf", "cora", "256,64,7", [], pub(DANMF_T, .4114, .5499, .3194)),
+        ("nmf", "citeseer", "6", R, pub(DANMF_T, .1319, .3074, .0590)),
+        ("onmf", "citeseer", "6", [], pub(DANMF_T, .1423, .3330, .0825)),
+        ("pnmf", "citeseer", "6", ["--assign", "argmax"], pub(DANMF_T, .1355, .3451, .0801)),
+        ("nsed", "citeseer", "6", [], pub(DANMF_T, .1492, .3448, .0866)),
+        ("danmf", "citeseer", "256,64,6", [], pub(DANMF_T, .1831, .4242, .1343)),
+        ("nmf", "email", "42", R, pub(DANMF_T, .6751, .5851, .4989)),
+        ("danmf", "email", "256,128,42", ["--param", "lambda=0.01"], pub(DANMF_T, .6943, .6358, .5521)),
+    )
+] + [
+    ("Directed graphs (DAsNMF's protocol)", m, ds, size, extra, p)
+    for ds, k, layers, pubs in (
+        ("cornell", "5", "128,64,5", {"nmf": (.1339, .2341, .0519), "asymnmf": (.1452, .3385, .0944), "rasnmf": (.1350, .3538, .1130), "dasnmf": (.2106, .4821, .2394), "nsed": (.0754, .3945, .0588)}),
+        ("texas", "5", "128,64,5", {"nmf": (.1470, .3223, .1834), "asymnmf": (.1457, .5508, .1125), "rasnmf": (.3050, .6096, .4090), "dasnmf": (.2561, .5829, .3375), "nsed": (.0746, .5111, .1436)}),
+        ("washington", "5", "128,64,5", {"nmf": (.1132, .3125, .1761), "asymnmf": (.1373, .4523, .0991), "rasnmf": (.2190, .4957, .3110), "dasnmf": (.2208, .5565, .2276), "nsed": (.0337, .5025, .0588)}),
+        ("wisconsin", "5", "128,64,5", {"nmf": (.0788, .2933, .0294), "asymnmf": (.0680, .4264, .0401), "rasnmf": (.0730, .4415, .0955), "dasnmf": (.1089, .5132, .1275), "nsed": (.0680, .4805, .0391)}),
+        ("cora-directed", "7", "256,64,7", {"nmf": (.2725, .1657, .1461), "asymnmf": (.3458, .4095, .2290), "rasnmf": (.3443, .3812, .2282), "dasnmf": (.3677, .4712, .2442), "nsed": (.1833, .3965, .0816)}),
+        ("citeseer-directed", "6", "256,64,6", {"nmf": (.1157, .1587, .0610), "asymnmf": (.1457, .3041, .0623), "rasnmf": (.1480, .3404, .0718), "dasnmf": (.1638, .3995, .1211), "nsed": (.1456, .3542, .0568)}),
+        ("email-directed", "42", "256,128,42", {"nmf": (.5741, .3841, .3164), "asymnmf": (.4848, .5791, .3801), "rasnmf": (.4838, .3592, .5199), "dasnmf": (.6988, .5861, .562), "nsed": (.6700, .5458, .4379)}),
+    )
+    for m, size, extra in (
+        ("nmf", k, R), ("asymnmf", k, []), ("rasnmf", k, []), ("nsed", k, []),
+        ("masnmf", layers, []), ("dasnmf", layers, []),
+    )
+    for p in [pub(DASNMF_T, *pubs[m]) if m in pubs else None]
+])
 
 def run(bin_, seeds, exp, raw):
     title, model, ds, size, extra, _ = exp
@@ -93,11 +161,11 @@ def main():
     lines = []
     for title, items in rows.items():
         lines += [f"### {title}", "",
-                  "| model | dataset | k / layers | params | NMI | ACC | ARI | published NMI / ACC / ARI | s/run |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| model | dataset | k / layers | params | NMI | NMI (max) | ACC | ARI | published NMI / ACC / ARI | s/run |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for (t, model, ds, size, extra, pub), s in items:
-            p = "-" if pub is None else " / ".join(f"{v:.3f}" for v in pub[0]) + f" ({pub[1]})"
-            lines.append(f"| {model} | {ds} | {size} | {' '.join(extra)} | {cell(s, 'nmi')} | {cell(s, 'acc')} | "
+            p = "-" if pub is None else " / ".join("-" if v is None else f"{v:.3f}" for v in pub[0]) + f" ({pub[1]})"
+            lines.append(f"| {model} | {ds} | {size} | {' '.join(extra)} | {cell(s, 'nmi')} | {cell(s, 'nmi_max')} | {cell(s, 'acc')} | "
                          f"{cell(s, 'ari')} | {p} | {s['seconds']['mean']:.2f} |")
         lines.append("")
     readme = os.path.join(HERE, "README.md")
