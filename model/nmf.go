@@ -294,18 +294,22 @@ func (r *nmfRun) powFloor() float64 {
 func (r *nmfRun) muW() {
 	r.scratch()
 	num, den := r.numW, r.denW
+	// gonum's GEMM is faster with Hᵀ materialized than with a transposed
+	// operand; the copy is d x k, small beside the products.
+	ht := r.tmpT
+	ht.Copy(r.h.T())
 	switch r.beta {
 	case 2:
-		r.x.Mul(num, r.h.T())
+		r.x.Mul(num, ht)
 		var hht mat.Dense
 		hht.Mul(r.h, r.h.T())
 		den.Mul(r.w, &hht)
 	case 1:
-		r.ratio().Mul(num, r.h.T())
-		hs := linalg.ColSums(r.h.T())
+		r.ratio().Mul(num, ht)
+		hs := linalg.ColSums(ht)
 		den.Apply(func(_, j int, _ float64) float64 { return hs[j] }, den)
 	default:
-		r.ratio().Mul(num, r.h.T())
+		r.ratio().Mul(num, ht)
 		linalg.PowMulT(den, r.w, r.h, r.beta-1, r.powFloor())
 	}
 	penalize(den, r.w, r.l1W, r.l2W)
@@ -357,7 +361,7 @@ func (r *nmfRun) cdW() float64 {
 	n, _ := r.x.Dims()
 	k := r.w.RawMatrix().Cols
 	xht := mat.NewDense(n, k, nil)
-	r.x.Mul(xht, r.h.T())
+	r.x.Mul(xht, linalg.Transpose(r.h))
 	var hht mat.Dense
 	hht.Mul(r.h, r.h.T())
 	return r.cdSweep(r.w, &hht, xht, r.l1W, r.l2W)
@@ -438,7 +442,7 @@ func BetaDivergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
 	case 2:
 		// ‖X‖² − 2⟨XHᵀ, W⟩ + ⟨WᵀW, HHᵀ⟩, without forming WH.
 		xht := mat.NewDense(n, k, nil)
-		x.Mul(xht, h.T())
+		x.Mul(xht, linalg.Transpose(h))
 		var wtw, hht mat.Dense
 		wtw.Mul(w.T(), w)
 		hht.Mul(h, h.T())

@@ -40,7 +40,8 @@ func newBench() *cobra.Command {
 k=10) and on a random dense 2000x5000 matrix (k=50), with each BLAS backend
 that can run here, and with scikit-learn when --python names an interpreter
 that has it. Per-iteration time is (T(2N) − T(N))/N, best of 3 runs, so set-up
-and error evaluations cancel out. Every number is measured in this run.`,
+and error evaluations cancel out; N grows from --iters until a run lasts about
+0.25 s. Every number is measured in this run.`,
 		Example: "  deepnmf bench\n  deepnmf bench --iters 40 --python /usr/bin/python3\n  deepnmf bench --python ''",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -99,7 +100,8 @@ and error evaluations cancel out. Every number is measured in this run.`,
 }
 
 // timeMU returns the milliseconds per MU iteration: (T(2N) − T(N))/N, each
-// T the best of three fits from the same random start.
+// T the best of three fits from the same random start, with N at least n
+// and large enough that T(N) lasts about a quarter of a second.
 func timeMU(cmd *cobra.Command, p benchProblem, n int) (float64, error) {
 	run := func(iters int) (time.Duration, error) {
 		best := time.Duration(1 << 62)
@@ -113,8 +115,12 @@ func timeMU(cmd *cobra.Command, p benchProblem, n int) (float64, error) {
 		}
 		return best, nil
 	}
-	if _, err := run(2); err != nil {
+	t, err := run(n)
+	if err != nil {
 		return 0, err
+	}
+	if per := t / time.Duration(n); per > 0 && time.Duration(n)*per < time.Second/4 {
+		n = int(time.Second / 4 / per)
 	}
 	t1, err := run(n)
 	if err != nil {

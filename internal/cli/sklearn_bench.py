@@ -1,6 +1,7 @@
 # Times scikit-learn's multiplicative-update NMF per iteration on the same
 # problems as "deepnmf bench": per-iteration time is (T(2N) - T(N)) / N, so
-# initialization and error evaluations cancel out. Prints one JSON object.
+# initialization and error evaluations cancel out, with N grown until a run
+# lasts about 0.25 s. Prints one JSON object.
 import json, sys, time, warnings
 import numpy as np
 from sklearn.datasets import load_digits
@@ -21,6 +22,9 @@ for name, (X, k) in problems.items():
             NMF(k, init="random", random_state=0, solver="mu", max_iter=iters, tol=0).fit(X)
             best = min(best, time.perf_counter() - t)
         return best
-    run(2)
-    out[name] = (run(2 * n) - run(n)) / n * 1e3
+    m = n
+    t = run(m)
+    if t < 0.25:
+        m = max(m, int(m * 0.25 / max(t, 1e-9)))
+    out[name] = (run(2 * m) - run(m)) / m * 1e3
 print(json.dumps(out))
