@@ -119,9 +119,20 @@ EXPERIMENTS = (
     for p in [pub(DASNMF_T, *pubs[m]) if m in pubs else None]
 ])
 
+def key_of(exp):
+    _, model, ds, size, extra, _ = exp
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join([model, ds, size] + extra))
+
+def load_raw(exp, raw):
+    path = os.path.join(raw, key_of(exp) + ".json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return None
+
 def run(bin_, seeds, exp, raw):
     title, model, ds, size, extra, _ = exp
-    key = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join([model, ds, size] + extra))
+    key = key_of(exp)
     out = os.path.join(raw, key + ".json")
     if not all(os.path.exists(a) for a in DATASETS[ds] if a.startswith("/")):
         print(f"skip {key}: data missing", file=sys.stderr)
@@ -147,15 +158,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="/tmp/deepnmf")
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--only", default="")
+    ap.add_argument("--only", default="", help="rerun only the experiments matching this regular expression; keep the others' raw results")
     a = ap.parse_args()
     raw = os.path.join(HERE, "raw")
     os.makedirs(raw, exist_ok=True)
     rows = {}
     for exp in EXPERIMENTS:
         if a.only and not re.search(a.only, "-".join(exp[1:4])):
-            continue
-        s = run(a.bin, a.seeds, exp, raw)
+            s = load_raw(exp, raw)  # keep the rows not rerun
+        else:
+            s = run(a.bin, a.seeds, exp, raw)
         if s:
             rows.setdefault(exp[0], []).append((exp, s))
     lines = []
