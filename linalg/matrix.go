@@ -140,3 +140,19 @@ func Transpose(m mat.Matrix) *mat.Dense {
 	t.Copy(m.T())
 	return t
 }
+
+// DenseOf returns the entries of x as a dense matrix: the wrapped matrix of
+// a *Dense (shared, not to be modified), a new one otherwise. Models call
+// it only where their mathematics needs every entry.
+func DenseOf(x Matrix) *mat.Dense {
+	if d, ok := x.(*Dense); ok {
+		return d.m
+	}
+	if c, ok := x.(*CSR); ok {
+		return c.ToDense()
+	}
+	r, c := x.Dims()
+	out := mat.NewDense(r, c, nil)
+	x.Each(func(i, j int, v float64) { out.Set(i, j, v) })
+	return out
+}

@@ -204,7 +204,7 @@ func deepUndirected(x linalg.Matrix, keepLoops bool) (*linalg.CSR, error) {
 	case *linalg.Dense:
 		a = linalg.CSRFromDense(x.Raw())
 	default:
-		a = linalg.CSRFromDense(deepDense(x))
+		a = linalg.CSRFromDense(linalg.DenseOf(x))
 	}
 	a, err := graph.Symmetrize(a, graph.Max)
 	if err != nil {

@@ -132,7 +132,7 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 	}
 	reg := &crfrReg{lambda1: m.Lambda1, lambda2: m.Lambda2, lambda3: m.Lambda3}
 	if m.Lambda2 > 0 {
-		sp, err := graph.KNN(deepDense(x), m.Neighbors, &graph.KNNOptions{Weight: graph.Heat, T: m.T})
+		sp, err := graph.KNN(linalg.DenseOf(x), m.Neighbors, &graph.KNNOptions{Weight: graph.Heat, T: m.T})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
@@ -230,12 +230,12 @@ func xxtNorm(x linalg.Matrix, g *deepGramOp) float64 {
 	}
 	n, m := x.Dims()
 	if m <= n {
-		xt := deepDense(x)
+		xt := linalg.DenseOf(x)
 		var gm mat.Dense
 		gm.Mul(xt.T(), xt)
 		return linalg.Dot(&gm, &gm)
 	}
-	xd := deepDense(x)
+	xd := linalg.DenseOf(x)
 	var gn mat.Dense
 	gn.Mul(xd, xd.T())
 	return linalg.Dot(&gn, &gn)

@@ -103,7 +103,7 @@ func crfrSetup(t *testing.T, l1, l2, l3 float64, layers []int) (linalg.Matrix, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := graph.KNN(deepDense(x), 4, &graph.KNNOptions{Weight: graph.Heat, T: 0.3})
+	s, err := graph.KNN(linalg.DenseOf(x), 4, &graph.KNNOptions{Weight: graph.Heat, T: 0.3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestDANMFCRFRMatchesReference(t *testing.T) {
 		u[i] = mat.DenseCopyOf(l.U)
 	}
 	vp := linalg.Transpose(ls[len(ls)-1].H)
-	wantU, wantV := refCRFRSweeps(linalg.Transpose(deepDense(x)), reg.s.ToDense(), reg.dis, u, vp, l1, l2, l3, 4)
+	wantU, wantV := refCRFRSweeps(linalg.Transpose(linalg.DenseOf(x)), reg.s.ToDense(), reg.dis, u, vp, l1, l2, l3, 4)
 	run := newCRFRRun(x, ls, reg)
 	for range 4 {
 		if err := run.Step(); err != nil {
@@ -142,7 +142,7 @@ func TestDANMFCRFRMatchesReference(t *testing.T) {
 		t.Errorf("Hl differs from danmf_crfr.py by %g", d)
 	}
 	// The objective, term by term on dense matrices.
-	xm := linalg.Transpose(deepDense(x))
+	xm := linalg.Transpose(linalg.DenseOf(x))
 	psi, h := run.Psi(), run.top()
 	var r1, r2, xxt, pp, hdh, hlh mat.Dense
 	r1.Mul(psi, h.T())

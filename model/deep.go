@@ -356,21 +356,6 @@ func (o *deepGramOp) apply(dst, b, xb *mat.Dense) {
 	o.x.TMul(dst, xb)
 }
 
-// deepDense returns the entries of x as a dense matrix: the wrapped one
-// for a *linalg.Dense (not to be modified), a new one otherwise.
-func deepDense(x linalg.Matrix) *mat.Dense {
-	switch x := x.(type) {
-	case *linalg.Dense:
-		return x.Raw()
-	case *linalg.CSR:
-		return x.ToDense()
-	}
-	r, c := x.Dims()
-	out := mat.NewDense(r, c, nil)
-	x.Each(func(i, j int, v float64) { out.Set(i, j, v) })
-	return out
-}
-
 // deepRandUniform returns an r x c matrix of uniform [0, 1) entries, drawn in
 // row order: MATLAB's rand(r, c), the start of DANMF's pre-training.
 func deepRandUniform(r, c int, rng *rand.Rand) *mat.Dense {

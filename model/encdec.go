@@ -44,7 +44,7 @@ func edSampleGraph(x linalg.Matrix, weight string, p int) (*linalg.CSR, error) {
 	default:
 		return nil, invalidf("unknown graph weighting %q (want binary, heat or cosine)", weight)
 	}
-	s, err := graph.KNN(edDense(x), p, &opts)
+	s, err := graph.KNN(linalg.DenseOf(x), p, &opts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -161,20 +161,6 @@ func edEncoderResidual(xw, v *mat.Dense) float64 {
 	var r mat.Dense
 	r.Sub(v, xw)
 	return linalg.Dot(&r, &r)
-}
-
-// edDense returns x as a dense matrix, copying a sparse one.
-func edDense(x linalg.Matrix) *mat.Dense {
-	switch x := x.(type) {
-	case *linalg.Dense:
-		return x.Raw()
-	case *linalg.CSR:
-		return x.ToDense()
-	}
-	r, c := x.Dims()
-	d := mat.NewDense(r, c, nil)
-	x.Each(func(i, j int, v float64) { d.Set(i, j, v) })
-	return d
 }
 
 // edInit returns starting factors V (n x k) and W (d x k) for a

@@ -27,26 +27,12 @@ func uniformDense(r, c int, scale float64, rng *rand.Rand) *mat.Dense {
 	return m
 }
 
-// inputDense returns x as a dense matrix, sharing the data of a *linalg.Dense.
-func inputDense(x linalg.Matrix) *mat.Dense {
-	switch x := x.(type) {
-	case *linalg.Dense:
-		return x.Raw()
-	case *linalg.CSR:
-		return x.ToDense()
-	}
-	r, c := x.Dims()
-	d := mat.NewDense(r, c, nil)
-	x.Each(func(i, j int, v float64) { d.Set(i, j, v) })
-	return d
-}
-
 // inputCSR returns x as a sparse matrix, sharing a *linalg.CSR.
 func inputCSR(x linalg.Matrix) *linalg.CSR {
 	if c, ok := x.(*linalg.CSR); ok {
 		return c
 	}
-	return linalg.CSRFromDense(inputDense(x))
+	return linalg.CSRFromDense(linalg.DenseOf(x))
 }
 
 // isSymmetric reports whether the square matrix a equals its transpose, to
@@ -60,7 +46,7 @@ func isSymmetric(a linalg.Matrix) bool {
 		tp, tx, td := c.T().Raw()
 		return slices.Equal(ip, tp) && slices.Equal(ix, tx) && floats.EqualApprox(d, td, tol)
 	}
-	d := inputDense(a)
+	d := linalg.DenseOf(a)
 	return mat.EqualApprox(d, d.T(), tol)
 }
 

@@ -109,7 +109,7 @@ func (m *SymNMF) Similarity(x linalg.Matrix) (linalg.Matrix, error) {
 	if m.Rank < 1 || m.Rank >= n {
 		return nil, invalidf("rank %d must be in [1, %d) for %d samples", m.Rank, n, n)
 	}
-	w, err := graph.KNN(inputDense(x), 0, &graph.KNNOptions{Weight: graph.SelfTuning})
+	w, err := graph.KNN(linalg.DenseOf(x), 0, &graph.KNNOptions{Weight: graph.SelfTuning})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
