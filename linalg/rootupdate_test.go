@@ -43,8 +43,12 @@ func TestMulUpdateRoot(t *testing.T) {
 		}
 	}
 	for name, fn := range map[string]func(){
-		"root 3": func() { linalg.MulUpdateRoot(mat.NewDense(2, 2, nil), mat.NewDense(2, 2, nil), mat.NewDense(2, 2, nil), 3, 1) },
-		"shape":  func() { linalg.MulUpdateRoot(mat.NewDense(2, 2, nil), mat.NewDense(2, 3, nil), mat.NewDense(2, 2, nil), 2, 1) },
+		"root 3": func() {
+			linalg.MulUpdateRoot(mat.NewDense(2, 2, nil), mat.NewDense(2, 2, nil), mat.NewDense(2, 2, nil), 3, 1)
+		},
+		"shape": func() {
+			linalg.MulUpdateRoot(mat.NewDense(2, 2, nil), mat.NewDense(2, 3, nil), mat.NewDense(2, 2, nil), 2, 1)
+		},
 	} {
 		func() {
 			defer func() {
