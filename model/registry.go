@@ -65,6 +65,7 @@ var specs = []Spec{
 	gnmfSpec,
 	oedfsSpec,
 	ednmfBetaSpec,
+	dsymnmfSpec,
 }
 
 // All returns the registered models in registry order.
