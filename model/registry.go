@@ -66,6 +66,8 @@ var specs = []Spec{
 	oedfsSpec,
 	ednmfBetaSpec,
 	dsymnmfSpec,
+	masnmfSpec,
+	dasnmfSpec,
 }
 
 // All returns the registered models in registry order.
