@@ -24,9 +24,11 @@ type demoRun struct {
 // demoRuns are the models the demo fits to each embedded dataset.
 var demoRuns = []demoRun{
 	{"karate", "nmf", []int{2}, nil, "argmax"},
-	{"karate", "danmf", []int{32, 16, 2}, nil, "argmax"},
+	{"karate", "danmf", []int{8, 4, 2}, nil, "argmax"},
+	{"karate", "dasnmf", []int{8, 4, 2}, nil, "argmax"},
 	{"football", "nmf", []int{12}, nil, "argmax"},
 	{"football", "danmf", []int{32, 16, 12}, nil, "argmax"},
+	{"football", "dasnmf", []int{32, 16, 12}, nil, "argmax"},
 	{"digits", "nmf", []int{10}, nil, "kmeans"},
 	{"digits", "nmf", []int{10}, []string{"loss=kl"}, "kmeans"},
 }
