@@ -71,7 +71,7 @@ any other failure.`,
 	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz, mtx or edgelist (default: from the extension)")
 	f.BoolVar(&o.directed, "directed", false, "read an edge list as a directed graph")
 	f.StringVar(&o.selfLoops, "self-loops", "drop", "self-loops in an edge list: drop or keep")
-	f.StringVar(&o.duplicates, "duplicates", "sum", "repeated edges: sum their weights, keep the max, or one (binary)")
+	f.StringVar(&o.duplicates, "duplicates", "max", "an edge listed twice (either direction when undirected): keep the max weight, sum the weights, or one (binary)")
 	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")
 	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
 	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows for graph-regularized data models: edge list on row numbers 0..n-1, or a square .npz/.mtx")
