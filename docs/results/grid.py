@@ -51,6 +51,9 @@ def main():
                         print(f"FAIL {ds} η={eta} λ={lam}: {res.stderr.strip()}", file=sys.stderr)
                         continue
                     s = json.loads(res.stdout)
+                    # one seed: a single fit's report, metrics as plain numbers
+                    s["metrics"] = {k: v if isinstance(v, dict) else {"mean": v, "std": 0.0, "max": v}
+                                    for k, v in s["metrics"].items()}
                     key = f"{ds}-{'svd' if not extra else 'random-a'}-eta{eta}-lambda{lam}"
                     with open(os.path.join(raw, key + ".json"), "w") as f:
                         f.write(res.stdout)
