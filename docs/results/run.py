@@ -85,7 +85,7 @@ EXPERIMENTS = (
     ("Small graphs (undirected)", "dasnmf", "lfr1000", "256,64,22", [], None),
 ] + [
     ("Data (k-means read-out where the paper uses it)", m, ds, size, extra, p)
-    for ds, k, deep, crfr in (("iris", "3", "3,3", "60,50,40"), ("wine", "3", "3,3", "60,50,40"), ("digits", "10", "20,10", "120,100,80"))
+    for ds, k, deep, crfr in (("iris", "3", "3", "60,50,40"), ("wine", "3", "8,3", "60,50,40"), ("digits", "10", "20,10", "120,100,80"))
     for m, size, extra, p in (
         ("nmf", k, R + ["--assign", "kmeans"], {"iris": pub(CRFR_T, .582, .716, None), "wine": pub(CRFR_T, .638, .632, None)}.get(ds)),
         ("seminmf", k, [], {"iris": pub(CRFR_T, .664, None, None), "wine": pub(CRFR_T, .631, None, None)}.get(ds)),

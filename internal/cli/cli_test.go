@@ -295,3 +295,22 @@ func TestSelectFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestGraphModelOnGzippedData reads a gzipped CSV as a data matrix for a
+// graph model that builds its own similarity graph.
+func TestGraphModelOnGzippedData(t *testing.T) {
+	code, stdout, stderr := run(t, context.Background(), "fit", "--model", "symnmf", "--input", "../../datasets/data/iris.csv",
+		"--label-column", "-1", "--rank", "3", "--param", "input=data", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("csv: exit %d: %s", code, stderr)
+	}
+	var rep struct{ Metrics map[string]float64 }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Metrics["nmi"] < 0.5 {
+		t.Errorf("iris symnmf: %v, metrics %v", err, rep.Metrics)
+	}
+	code, _, stderr = run(t, context.Background(), "fit", "--model", "symnmf", "--input", "../../datasets/data/digits.csv.gz",
+		"--label-column", "-1", "--rank", "10", "--param", "input=data", "--max-iter", "5", "--quiet")
+	if code != 0 {
+		t.Errorf("csv.gz: exit %d: %s", code, stderr)
+	}
+}

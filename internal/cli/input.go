@@ -38,7 +38,7 @@ type inputOptions struct {
 func load(o inputOptions, kind model.Kind) (*input, error) {
 	format := o.format
 	if format == "" && kind == model.Graph {
-		switch strings.ToLower(filepath.Ext(o.path)) {
+		switch strings.ToLower(filepath.Ext(strings.TrimSuffix(strings.ToLower(o.path), ".gz"))) {
 		case ".npy", ".npz", ".mtx", ".csv", ".tsv":
 		default:
 			format = "edgelist"
