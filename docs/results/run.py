@@ -129,7 +129,9 @@ EXPERIMENTS = (
         ("email-directed", "42", "256,128,42", {"nmf": (.5741, .3841, .3164), "asymnmf": (.4848, .5791, .3801), "rasnmf": (.4838, .3592, .5199), "dasnmf": (.6988, .5861, .562), "nsed": (.6700, .5458, .4379)}),
     )
     for m, size, extra in (
-        ("nmf", k, R), ("asymnmf", k, []), ("rasnmf", k, []), ("nsed", k, []),
+        ("nmf", k, R), ("asymnmf", k, []), ("rasnmf", k, []),
+        ("rasnmf", k, ["--max-iter", "50", "--tol", "0"]),  # RAsNMF.m's settings
+        ("nsed", k, []),
         ("masnmf", layers, []), ("dasnmf", layers, DASNMF_PARAMS[ds]),
         ("dasnmf", layers, DASNMF_PARAMS[ds] + ["--init", "random", "--param", "hupdate=a"]),
     )
