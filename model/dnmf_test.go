@@ -132,8 +132,7 @@ func TestDNMFReproducible(t *testing.T) {
 // TestDNMFInvalid checks the errors of bad configurations and inputs.
 func TestDNMFInvalid(t *testing.T) {
 	ok := randomData(20, 10, 2, 0.2, 1)
-	neg := mat.DenseCopyOf(ok)
-	neg.Set(0, 0, -1)
+	neg, _ := badData(ok)
 	cases := []struct {
 		name string
 		m    DNMF

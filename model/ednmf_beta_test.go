@@ -159,8 +159,7 @@ func TestEDNMFBetaReproducible(t *testing.T) {
 // TestEDNMFBetaInvalid checks the errors of bad inputs and settings.
 func TestEDNMFBetaInvalid(t *testing.T) {
 	ok := randomData(12, 9, 2, 0.2, 1)
-	neg := mat.DenseCopyOf(ok)
-	neg.Set(0, 0, -1)
+	neg, _ := badData(ok)
 	cases := []struct {
 		name string
 		m    EDNMFBeta

@@ -179,10 +179,7 @@ func TestKKT(t *testing.T) {
 // TestInvalid checks the errors of bad configurations and inputs.
 func TestInvalid(t *testing.T) {
 	ok := randomData(10, 8, 2, 0.2, 1)
-	neg := mat.DenseCopyOf(ok)
-	neg.Set(0, 0, -1)
-	nan := mat.DenseCopyOf(ok)
-	nan.Set(1, 1, math.NaN())
+	neg, nan := badData(ok)
 	cases := []struct {
 		name string
 		m    NMF
@@ -214,4 +211,13 @@ func relDiff(a, b mat.Matrix) float64 {
 
 func initFactors(x linalg.Matrix, k int, method string) (*mat.Dense, *mat.Dense, error) {
 	return initialize.Factors(x, k, method, initialize.NewRand(0))
+}
+
+// badData returns copies of x with a negative entry and with a NaN, for
+// the invalid-input tests of every model.
+func badData(x *mat.Dense) (neg, nan *mat.Dense) {
+	neg, nan = mat.DenseCopyOf(x), mat.DenseCopyOf(x)
+	neg.Set(0, 0, -1)
+	nan.Set(1, 1, math.NaN())
+	return neg, nan
 }

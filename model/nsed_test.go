@@ -130,10 +130,7 @@ func TestNSEDSparseMatchesDense(t *testing.T) {
 // TestNSEDInvalid checks the errors of bad inputs and settings.
 func TestNSEDInvalid(t *testing.T) {
 	ok := randomData(12, 9, 2, 0.2, 1)
-	neg := mat.DenseCopyOf(ok)
-	neg.Set(0, 0, -1)
-	nan := mat.DenseCopyOf(ok)
-	nan.Set(1, 1, math.NaN())
+	neg, nan := badData(ok)
 	cases := []struct {
 		name string
 		m    NSED

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"testing"
 
@@ -174,10 +173,7 @@ func TestONMFReproducible(t *testing.T) {
 
 func TestONMFInvalid(t *testing.T) {
 	ok := randomData(10, 8, 2, 0.2, 1)
-	neg := mat.DenseCopyOf(ok)
-	neg.Set(0, 0, -1)
-	nan := mat.DenseCopyOf(ok)
-	nan.Set(1, 1, math.NaN())
+	neg, nan := badData(ok)
 	cases := []struct {
 		name string
 		m    ONMF
