@@ -183,20 +183,9 @@ func (r *ednmfBetaRun) Step() error {
 
 func (r *ednmfBetaRun) stepV() {
 	beta, num, den := r.beta, r.numV, r.denV
-	dec := r.decoder()
-	// Decoder: ∇ = (V·Wᵀ)^(β−1)·W − (X ⊙ (V·Wᵀ)^(β−2))·W.
-	switch beta {
-	case 2:
-		r.x.Mul(num, r.w)
-		den.Mul(r.v, edGram(r.w))
-	case 1:
-		dec.ratio().Mul(num, r.w)
-		ws := linalg.ColSums(r.w)
-		den.Apply(func(_, j int, _ float64) float64 { return ws[j] }, den)
-	default:
-		dec.ratio().Mul(num, r.w)
-		linalg.PowMulT(den, r.v, r.wt, beta-1, dec.powFloor())
-	}
+	// Decoder: ∇ = (V·Wᵀ)^(β−1)·W − (X ⊙ (V·Wᵀ)^(β−2))·W, nmf's W gradient
+	// with H = Wᵀ.
+	r.decoder().gradW(num, den, r.w)
 	// Encoder: ∂/∂V of λ·D_β(V | E), E = X·W, entrywise.
 	if r.lambda > 0 {
 		r.x.Mul(r.e, r.w)

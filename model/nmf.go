@@ -293,16 +293,24 @@ func (r *nmfRun) powFloor() float64 {
 
 func (r *nmfRun) muW() {
 	r.scratch()
-	num, den := r.numW, r.denW
 	// gonum's GEMM is faster with Hᵀ materialized than with a transposed
 	// operand; the copy is d x k, small beside the products.
-	ht := r.tmpT
-	ht.Copy(r.h.T())
+	r.tmpT.Copy(r.h.T())
+	r.gradW(r.numW, r.denW, r.tmpT)
+	penalize(r.denW, r.w, r.l1W, r.l2W)
+	linalg.MulUpdate(r.w, r.numW, r.denW, r.gamma, linalg.Eps)
+}
+
+// gradW sets num and den (n x k) to the negative and positive parts of
+// the gradient of D_β(X | WH) in W, given ht = Hᵀ (d x k):
+// (X ⊙ (WH)^(β−2))·Hᵀ and (WH)^(β−1)·Hᵀ. Models whose objective has a β
+// decoder term (ednmf-beta) share it.
+func (r *nmfRun) gradW(num, den, ht *mat.Dense) {
 	switch r.beta {
 	case 2:
 		r.x.Mul(num, ht)
 		var hht mat.Dense
-		hht.Mul(r.h, r.h.T())
+		hht.Mul(ht.T(), ht)
 		den.Mul(r.w, &hht)
 	case 1:
 		r.ratio().Mul(num, ht)
@@ -312,8 +320,6 @@ func (r *nmfRun) muW() {
 		r.ratio().Mul(num, ht)
 		linalg.PowMulT(den, r.w, r.h, r.beta-1, r.powFloor())
 	}
-	penalize(den, r.w, r.l1W, r.l2W)
-	linalg.MulUpdate(r.w, num, den, r.gamma, linalg.Eps)
 }
 
 func (r *nmfRun) muH() {
