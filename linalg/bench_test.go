@@ -31,12 +31,13 @@ func reportGFLOPS(b *testing.B, nnz, k int) {
 	b.ReportMetric(2*float64(nnz)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkCSRMul is X·B for a 20000 x 5000 X at 0.5% density and k = 50,
-// and k = 7 (the rank of the graph models on Cora).
+// BenchmarkCSRMul is X·B for a 20000 x 5000 X at 0.5% density and k from
+// 7 (the rank of the graph models on Cora) to 64, on both sides of
+// maxUnrolledK.
 func BenchmarkCSRMul(b *testing.B) {
 	const r, c = 20000, 5000
 	x := benchCSR(b, r, c, 0.005)
-	for _, k := range []int{7, 50} {
+	for _, k := range []int{7, 22, 42, 64} {
 		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
 			bm := randDense(newRNG(41), c, k, 0, 1)
 			dst := mat.NewDense(r, k, nil)
@@ -78,5 +79,33 @@ func BenchmarkMulUpdate(b *testing.B) {
 				linalg.MulUpdate(f, num, den, gamma, linalg.Eps)
 			}
 		})
+	}
+}
+
+// BenchmarkFilledCSR compares the two forms ForProducts chooses between:
+// X·B for a 1000 x 1000 X at densities around denseFill, stored sparse and
+// dense, for the widths of the graph models' factors. GFLOP/s counts the
+// sparse form's arithmetic in both, so the faster form has the higher rate.
+func BenchmarkFilledCSR(b *testing.B) {
+	const n = 1000
+	for _, fill := range []float64{0.1, 0.2, 0.3, 0.5} {
+		x := benchCSR(b, n, n, fill)
+		d := x.ToDense()
+		for _, k := range []int{7, 22, 64} {
+			bm := randDense(newRNG(44), n, k, 0, 1)
+			dst := mat.NewDense(n, k, nil)
+			b.Run(fmt.Sprintf("fill=%.1f/k=%d/csr", fill, k), func(b *testing.B) {
+				for b.Loop() {
+					x.Mul(dst, bm)
+				}
+				reportGFLOPS(b, x.NNZ(), k)
+			})
+			b.Run(fmt.Sprintf("fill=%.1f/k=%d/dense", fill, k), func(b *testing.B) {
+				for b.Loop() {
+					dst.Mul(d, bm)
+				}
+				reportGFLOPS(b, x.NNZ(), k)
+			})
+		}
 	}
 }

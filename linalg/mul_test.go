@@ -64,7 +64,7 @@ func TestMulTMul(t *testing.T) {
 			"Dense":        linalg.NewDense(tc.x),
 			"DenseStrided": linalg.NewDense(stridedCopy(tc.x)),
 		}
-		for _, k := range []int{1, 3, 16} {
+		for _, k := range []int{1, 3, 16, 60} { // 60: CSR's axpy path
 			b := randDense(rng, c, k, -1, 1)
 			bt := randDense(rng, r, k, -1, 1)
 			var want, wantT mat.Dense
@@ -110,7 +110,7 @@ func TestMulTMul(t *testing.T) {
 }
 
 // TestCSRMulNaive compares CSR·B with a naive product; the CSR kernel adds
-// the same nonzero terms in the same order, so only the zero terms differ.
+// the same nonzero terms, four at a time, so the sums differ by rounding.
 func TestCSRMulNaive(t *testing.T) {
 	rng := newRNG(12)
 	x := randSparseDense(rng, 50, 40, 0.2)
@@ -250,5 +250,35 @@ func TestCSRApplyShapePanics(t *testing.T) {
 		for name, m := range map[string]linalg.Matrix{"Dense": linalg.NewDense(x), "CSR": linalg.CSRFromDense(x)} {
 			mustPanic(t, name+": "+tc.name, func() { m.Apply(tc.w, tc.h, f) })
 		}
+	}
+}
+
+func TestForProducts(t *testing.T) {
+	rng := newRNG(13)
+	for _, tc := range []struct {
+		fill  float64
+		dense bool
+	}{{0.05, false}, {0.6, true}} {
+		x := linalg.CSRFromDense(randSparseDense(rng, 60, 50, tc.fill))
+		m := linalg.ForProducts(x)
+		if _, ok := m.(*linalg.Dense); ok != tc.dense {
+			t.Errorf("fill %.2f: dense form %v, want %v", tc.fill, ok, tc.dense)
+		}
+		b := randDense(rng, 50, 7, 0, 1)
+		got, want := mat.NewDense(60, 7, nil), mat.NewDense(60, 7, nil)
+		m.Mul(got, b)
+		x.Mul(want, b)
+		assertClose(t, "ForProducts Mul", got, want, 1e-13)
+		bt := randDense(rng, 60, 7, 0, 1)
+		gotT, wantT := mat.NewDense(50, 7, nil), mat.NewDense(50, 7, nil)
+		m.TMul(gotT, bt)
+		x.TMul(wantT, bt)
+		assertClose(t, "ForProducts TMul", gotT, wantT, 1e-13)
+		if s, w := m.Stats(), x.Stats(); s.Min != w.Min || s.Max != w.Max || math.Abs(s.SquaredNorm-w.SquaredNorm) > 1e-12*w.SquaredNorm {
+			t.Errorf("fill %.2f: stats %+v, want %+v", tc.fill, s, w)
+		}
+	}
+	if m := linalg.ForProducts(linalg.CSRFromDense(mat.NewDense(3, 3, nil))); m.NNZ() != 0 {
+		t.Errorf("an empty matrix became dense")
 	}
 }

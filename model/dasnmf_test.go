@@ -127,7 +127,7 @@ func TestDAsNMFMatchesReference(t *testing.T) {
 			}
 		}
 		d := r.g.d
-		wantH, wantW := refDAsNMFSweeps(r.upd.ToDense(), r.g.c.ToDense(), d, hs, w0, 0.7, 3)
+		wantH, wantW := refDAsNMFSweeps(linalg.DenseOf(r.upd), r.g.c.ToDense(), d, hs, w0, 0.7, 3)
 		for i, h := range r.u {
 			if e := deepRelDiff(wantH[i], h); e > 1e-10 {
 				t.Errorf("useA %v: H%d differs from the reference by %g", useA, i+1, e)

@@ -91,7 +91,7 @@ func (m *MAsNMF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) (*R
 	if s.MaxIter == 0 {
 		s.MaxIter = 100
 	}
-	ls, pre, err := pretrainLayers(ctx, g.as, m.Layers, initialize.NewRand(m.Seed), asymPretrainer(m.Init, s))
+	ls, pre, err := pretrainLayers(ctx, g.as, m.Layers, initialize.NewRand(m.Seed), asymPretrainer(m.Init, s, g.as))
 	if err != nil {
 		return nil, fmt.Errorf("masnmf: %w", err)
 	}
