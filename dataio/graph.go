@@ -27,6 +27,10 @@ type EdgeOptions struct {
 	// gives every edge weight 1. In an undirected graph "u v" and "v u"
 	// are the same edge.
 	Duplicates string
+	// Reverse reads "u v" as the arc v -> u, for files that list the target
+	// of an arc first, such as LINQS's citation files (.cites lines are
+	// "<cited> <citing>"). It needs Directed.
+	Reverse bool
 }
 
 // Graph is a graph read from an edge list.
@@ -68,6 +72,9 @@ func ParseEdgeList(r io.Reader, name string, opt EdgeOptions) (*Graph, error) {
 	if opt.SelfLoops != "" && opt.SelfLoops != "drop" && opt.SelfLoops != "keep" {
 		return nil, fmt.Errorf("%s: unknown self-loop option %q; want drop or keep", name, opt.SelfLoops)
 	}
+	if opt.Reverse && !opt.Directed {
+		return nil, fmt.Errorf("%s: reversing the arcs needs a directed graph", name)
+	}
 	switch opt.Duplicates {
 	case "":
 		opt.Duplicates = "sum"
@@ -107,6 +114,9 @@ func ParseEdgeList(r io.Reader, name string, opt EdgeOptions) (*Graph, error) {
 			}
 		}
 		u, v := node(f[0]), node(f[1])
+		if opt.Reverse {
+			u, v = v, u
+		}
 		if u != v || opt.SelfLoops == "keep" {
 			edges = append(edges, edge{u, v, w})
 		}

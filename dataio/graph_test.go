@@ -37,6 +37,8 @@ func TestParseEdgeList(t *testing.T) {
 			[]string{"0", "1"}, [][]float64{{0, 1}, {1, 0}}},
 		{"directed duplicates", "0 1 2\n1 0 3\n0 1 1\n", dataio.EdgeOptions{Directed: true},
 			[]string{"0", "1"}, [][]float64{{0, 3}, {3, 0}}},
+		{"reversed", "b a 2\nc b\n", dataio.EdgeOptions{Directed: true, Reverse: true},
+			[]string{"b", "a", "c"}, [][]float64{{0, 0, 1}, {2, 0, 0}, {0, 0, 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := dataio.ParseEdgeList(strings.NewReader(tc.content), "edges.txt", tc.opt)
@@ -80,6 +82,7 @@ func TestParseEdgeListErrors(t *testing.T) {
 		{"# nothing\n\n", dataio.EdgeOptions{}, "edges.txt: no edges"},
 		{"0 1\n", dataio.EdgeOptions{SelfLoops: "yes"}, `unknown self-loop option "yes"`},
 		{"0 1\n", dataio.EdgeOptions{Duplicates: "min"}, `unknown duplicates option "min"`},
+		{"0 1\n", dataio.EdgeOptions{Reverse: true}, "reversing the arcs needs a directed graph"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			_, err := dataio.ParseEdgeList(strings.NewReader(tc.content), "edges.txt", tc.opt)

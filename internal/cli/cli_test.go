@@ -60,6 +60,8 @@ func TestBadInput(t *testing.T) {
 		{"bad layers", []string{"--input", good, "--layers", "3,x"}, "--layers"},
 		{"bad backend", []string{"--input", good, "--rank", "1", "--backend", "cuda"}, "cuda"},
 		{"labels count", []string{"--input", good, "--rank", "1", "--labels", write(t, dir, "l3.txt", "0\n1\n0\n")}, "3 labels for 4 rows"},
+		{"reverse undirected", []string{"--input", edges, "--format", "edgelist", "--rank", "2", "--reverse"}, "--reverse needs --directed"},
+		{"reverse matrix", []string{"--input", good, "--rank", "1", "--reverse"}, "--reverse applies to edge lists"},
 	}
 	for _, tc := range cases {
 		code, _, stderr := run(t, context.Background(), append([]string{"fit", "--quiet"}, tc.args...)...)
@@ -312,5 +314,40 @@ func TestGraphModelOnGzippedData(t *testing.T) {
 		"--label-column", "-1", "--rank", "10", "--param", "input=data", "--max-iter", "5", "--quiet")
 	if code != 0 {
 		t.Errorf("csv.gz: exit %d: %s", code, stderr)
+	}
+}
+
+// TestReverse checks that --reverse reads a file as the same file with its
+// columns swapped.
+func TestReverse(t *testing.T) {
+	dir := t.TempDir()
+	// Integer names: nodes are numbered the same in both files.
+	arcs := [][2]int{{0, 1}, {1, 2}, {2, 0}, {2, 3}, {3, 4}, {4, 5}, {5, 3}, {0, 5}}
+	var fwd, rev strings.Builder
+	for _, a := range arcs {
+		fmt.Fprintf(&fwd, "%d %d\n", a[0], a[1])
+		fmt.Fprintf(&rev, "%d %d\n", a[1], a[0])
+	}
+	objective := func(path string, extra ...string) any {
+		args := append([]string{"fit", "--model", "asymnmf", "--input", path, "--format", "edgelist", "--directed",
+			"--rank", "2", "--json", "--quiet", "--seed", "2"}, extra...)
+		code, stdout, stderr := run(t, context.Background(), args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep["objective"]
+	}
+	a := objective(write(t, dir, "fwd.txt", fwd.String()), "--reverse")
+	b := objective(write(t, dir, "rev.txt", rev.String()))
+	c := objective(filepath.Join(dir, "fwd.txt"))
+	if a != b {
+		t.Errorf("--reverse: objective %v, the reversed file gives %v", a, b)
+	}
+	if a == c {
+		t.Errorf("--reverse changed nothing (objective %v both ways)", a)
 	}
 }

@@ -70,6 +70,7 @@ any other failure.`,
 	f.StringVar(&o.path, "input", "", "input file (required)")
 	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz, mtx or edgelist (default: from the extension)")
 	f.BoolVar(&o.directed, "directed", false, "read an edge list as a directed graph")
+	f.BoolVar(&o.reverse, "reverse", false, `with --directed, read "u v" as the arc v -> u (files that list the target first, e.g. LINQS .cites: "<cited> <citing>")`)
 	f.StringVar(&o.selfLoops, "self-loops", "drop", "self-loops in an edge list: drop or keep")
 	f.StringVar(&o.duplicates, "duplicates", "max", "an edge listed twice (either direction when undirected): keep the max weight, sum the weights, or one (binary)")
 	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")

@@ -29,7 +29,7 @@ type input struct {
 type inputOptions struct {
 	path, format, labels, labelColumn, header string
 	groups, graph                             string
-	directed, isolated                        bool
+	directed, reverse, isolated               bool
 	selfLoops, duplicates                     string
 }
 
@@ -49,7 +49,10 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 		if o.labelColumn != "" {
 			return nil, usageError{fmt.Errorf("--label-column applies to data matrices, not edge lists")}
 		}
-		g, err := dataio.ReadEdgeList(o.path, dataio.EdgeOptions{Directed: o.directed, SelfLoops: o.selfLoops, Duplicates: o.duplicates})
+		if o.reverse && !o.directed {
+			return nil, usageError{fmt.Errorf("--reverse needs --directed")}
+		}
+		g, err := dataio.ReadEdgeList(o.path, dataio.EdgeOptions{Directed: o.directed, Reverse: o.reverse, SelfLoops: o.selfLoops, Duplicates: o.duplicates})
 		if err != nil {
 			return nil, err
 		}
@@ -72,6 +75,9 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 			}
 		}
 		return in, nil
+	}
+	if o.reverse {
+		return nil, usageError{fmt.Errorf("--reverse applies to edge lists, not matrix files")}
 	}
 	t, err := dataio.ReadMatrix(o.path, dataio.MatrixOptions{Format: format, Label: o.labelColumn, Header: o.header})
 	if err != nil {
