@@ -162,7 +162,7 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 		linalg.ScaleRows(emb, emb, sums)
 	}
 	res := run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"})
-	res.Assign = "kmeans" // the reference code's read-out
+	res.Assign = "kmeans-plain" // the reference code's read-out: scikit-learn's KMeans on the rows
 	return res, nil
 }
 

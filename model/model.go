@@ -47,8 +47,9 @@ type Result struct {
 	// Factors are the model's own factors, in a fixed order.
 	Factors []Factor `json:"-"`
 	// Assign is the read-out the model's reference uses on Embedding:
-	// "kmeans" (k-means on the L2-normalized rows), or "argmax" (the
-	// largest entry of each row), which is meant when it is empty.
+	// "kmeans" (k-means on the L2-normalized rows), "kmeans-plain"
+	// (k-means on the rows as they are), or "argmax" (the largest entry of
+	// each row), which is meant when it is empty.
 	Assign string `json:"-"`
 	// Pretrain holds the solver report of each layer's pre-training, in
 	// layer order, for deep models; the embedded Result is the fine-tuning.

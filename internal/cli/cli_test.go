@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/deepnmf/deepnmf/dataio"
+	"github.com/deepnmf/deepnmf/model"
 )
 
 // run runs the command line and returns its exit status and outputs.
@@ -349,5 +352,30 @@ func TestReverse(t *testing.T) {
 	}
 	if a == c {
 		t.Errorf("--reverse changed nothing (objective %v both ways)", a)
+	}
+}
+
+// TestAssign checks the two k-means read-outs on rows that differ only in
+// length: scaled to unit length they coincide, as they are they form two
+// groups.
+func TestAssign(t *testing.T) {
+	emb := mat.NewDense(6, 2, []float64{1, 1, 1.1, 1.1, 1.2, 1.2, 10, 10, 11, 11, 12, 12})
+	res := &model.Result{Embedding: emb, Assign: "kmeans-plain"}
+	plain, how, err := assign(res, "", 2, 1)
+	if err != nil || how != "kmeans-plain" {
+		t.Fatalf("model read-out: %q, %v", how, err)
+	}
+	if plain[0] != plain[2] || plain[3] != plain[5] || plain[0] == plain[3] {
+		t.Errorf("kmeans-plain: %v, want the short and the long rows apart", plain)
+	}
+	unit, _, err := assign(res, "kmeans", 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unit[0] != unit[3] {
+		t.Errorf("kmeans: %v, want rows of one direction together", unit)
+	}
+	if _, _, err := assign(res, "bogus", 2, 1); err == nil || !strings.Contains(err.Error(), "kmeans-plain") {
+		t.Errorf("unknown read-out: %v", err)
 	}
 }

@@ -93,7 +93,7 @@ any other failure.`,
 	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
-	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax or kmeans (default: the model's reference read-out)")
+	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax, kmeans (rows scaled to unit length) or kmeans-plain (rows as they are) (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for embedding.npy, assignments.txt, result.json and the factors")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")

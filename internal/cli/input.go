@@ -128,11 +128,11 @@ func assign(res *model.Result, how string, k int, seed uint64) ([]int, string, e
 	switch how {
 	case "", "argmax":
 		return cluster.Argmax(res.Embedding), "argmax", nil
-	case "kmeans":
-		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: true}.Fit(res.Embedding)
+	case "kmeans", "kmeans-plain":
+		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: how == "kmeans"}.Fit(res.Embedding)
 		return labels, how, err
 	}
-	return nil, "", usageError{fmt.Errorf("unknown --assign %q: want argmax or kmeans", how)}
+	return nil, "", usageError{fmt.Errorf("unknown --assign %q: want argmax, kmeans or kmeans-plain", how)}
 }
 
 // scores returns the metrics that apply: clustering scores with ground
