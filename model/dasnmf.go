@@ -365,7 +365,7 @@ func (r *dasRun) Step() error {
 // order within a sweep, after beginSweep.
 func (r *dasRun) hParts(l int) (num, den *mat.Dense) {
 	r.gradH(r.psiTilde(l))
-	return r.project(l, r.num), r.project(l, r.den)
+	return r.project(l, r.num, 0), r.project(l, r.den, 1)
 }
 
 // gradH sets num and den to the two parts of the (halved) gradient of the

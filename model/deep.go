@@ -145,11 +145,12 @@ type deepStack struct {
 	x      linalg.Matrix // n x m input, M = xᵀ
 	n, m   int
 	layers []int
-	u      []*mat.Dense // U_i, r_{i−1} x r_i
-	v      []*mat.Dense // V_iᵀ, n x r_i; v[p−1] is H = Vpᵀ, the top layer
-	psi    []*mat.Dense // Ψ_i = U1⋯Ui, m x r_i; psi[0] is u[0] itself
-	phi    []*mat.Dense // Φ_i = U_i⋯Up, r_{i−1} x k, as of the sweep start
-	tilde  *mat.Dense   // Ψ̃ of the layer being updated, m x k
+	u      []*mat.Dense  // U_i, r_{i−1} x r_i
+	v      []*mat.Dense  // V_iᵀ, n x r_i; v[p−1] is H = Vpᵀ, the top layer
+	psi    []*mat.Dense  // Ψ_i = U1⋯Ui, m x r_i; psi[0] is u[0] itself
+	phi    []*mat.Dense  // Φ_i = U_i⋯Up, r_{i−1} x k, as of the sweep start
+	tilde  *mat.Dense    // Ψ̃ of the layer being updated, m x k
+	proj   [4]*mat.Dense // project's scratch: the memory of its results
 }
 
 // newDeepStack starts fine-tuning from pre-trained layers and computes Ψ.
@@ -242,33 +243,44 @@ func (s *deepStack) setPsi(l int) {
 }
 
 // project returns Ψ_{l}ᵀ · a · Φ_{l+1}ᵀ, the r_{l−1} x r_l projection of an
-// m x k matrix onto layer l's factor.
-func (s *deepStack) project(l int, a *mat.Dense) *mat.Dense {
-	var left *mat.Dense
+// m x k matrix onto layer l's factor. The result lives in scratch memory
+// of the slot (0 or 1), valid until the next projection in the same slot;
+// it is a itself for a single layer.
+func (s *deepStack) project(l int, a *mat.Dense, slot int) *mat.Dense {
+	left := a
 	if pb := s.psiBefore(l); pb != nil {
 		_, r := pb.Dims()
 		_, k := a.Dims()
-		left = mat.NewDense(r, k, nil)
+		left = s.scratch(2*slot, r, k)
 		left.Mul(pb.T(), a)
-	} else {
-		left = a
 	}
 	pa := s.phiAfter(l)
 	if pa == nil {
-		return mat.DenseCopyOf(left)
+		return left
 	}
 	rl, _ := left.Dims()
 	rout, _ := pa.Dims()
-	out := mat.NewDense(rl, rout, nil)
+	out := s.scratch(2*slot+1, rl, rout)
 	out.Mul(left, pa.T())
 	return out
+}
+
+// scratch returns an r x c matrix, with arbitrary contents, on the memory
+// of scratch matrix i, which it grows as needed: the projections of every
+// sweep reuse it instead of allocating wide matrices anew.
+func (s *deepStack) scratch(i, r, c int) *mat.Dense {
+	if m := s.proj[i]; m != nil && cap(m.RawMatrix().Data) >= r*c {
+		return mat.NewDense(r, c, m.RawMatrix().Data[:r*c])
+	}
+	s.proj[i] = mat.NewDense(r, c, nil)
+	return s.proj[i]
 }
 
 // updateU applies the multiplicative update U_l ← U_l ⊙ (Ψᵀ num Φᵀ) /
 // max(Ψᵀ den Φᵀ, eps) for m x k matrices num and den (see the file
 // comment), then recomputes Ψ_l.
 func (s *deepStack) updateU(l int, num, den *mat.Dense, eps float64) {
-	linalg.MulUpdate(s.u[l], s.project(l, num), s.project(l, den), 1, eps)
+	linalg.MulUpdate(s.u[l], s.project(l, num, 0), s.project(l, den, 1), 1, eps)
 	s.setPsi(l)
 }
 
