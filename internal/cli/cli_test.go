@@ -379,3 +379,45 @@ func TestAssign(t *testing.T) {
 		t.Errorf("unknown read-out: %v", err)
 	}
 }
+
+// TestRestarts checks that --restarts keeps the lowest objective of the
+// fits from seeds s·R, ..., s·R+R−1.
+func TestRestarts(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	fit := func(extra ...string) map[string]any {
+		t.Helper()
+		args := append([]string{"fit", "--model", "nmf", "--input", data, "--rank", "2", "--json", "--quiet", "--init", "random"}, extra...)
+		code, stdout, stderr := run(t, context.Background(), args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	best := fit("--seed", "1", "--restarts", "3")
+	kept := best["fit_seed"].(float64)
+	lowest := math.Inf(1)
+	for s := 3; s < 6; s++ { // seed 1, 3 restarts: seeds 3, 4, 5
+		obj := fit("--seed", fmt.Sprint(s))["objective"].(float64)
+		lowest = min(lowest, obj)
+		if float64(s) == kept && obj != best["objective"].(float64) {
+			t.Errorf("kept seed %d: objective %v, its own fit %v", s, best["objective"], obj)
+		}
+	}
+	if kept < 3 || kept > 5 || best["objective"].(float64) != lowest {
+		t.Errorf("kept seed %v with objective %v, want the lowest of seeds 3-5 (%v)", kept, best["objective"], lowest)
+	}
+	sum := fit("--seeds", "2", "--restarts", "2")
+	for i, r := range sum["runs"].([]any) {
+		if s := r.(map[string]any)["fit_seed"].(float64); s < float64(2*i) || s > float64(2*i+1) {
+			t.Errorf("seed %d kept seed %v, want %d or %d", i, s, 2*i, 2*i+1)
+		}
+	}
+	if code, _, stderr := run(t, context.Background(), "fit", "--input", data, "--rank", "2", "--restarts", "0"); code != exitBadInput {
+		t.Errorf("--restarts 0: exit %d (%s)", code, stderr)
+	}
+}

@@ -32,16 +32,21 @@ type report struct {
 	Assign   string             `json:"assign"`
 	Metrics  map[string]float64 `json:"metrics"`
 	Factors  map[string]string  `json:"factors,omitempty"`
-	// Seconds is the wall time of the whole fit: graph construction and
-	// pre-training included, where the embedded Result's counts the
-	// iterations of the final loop only.
+	// Seconds is the wall time of the whole fit: every restart, graph
+	// construction and pre-training included, where the embedded Result's
+	// counts the iterations of the final loop only.
 	Seconds float64 `json:"seconds"`
+	// FitSeed is the seed of the fit reported: Seed, or with --restarts the
+	// seed of the restart kept.
+	FitSeed  uint64 `json:"fit_seed"`
+	Restarts int    `json:"restarts"`
 }
 
 type fitOptions struct {
 	inputOptions
 	model, init, layers, assign, out string
 	rank, maxIter, seeds, clusters   int
+	restarts                         int
 	tol                              float64
 	timeLimit                        time.Duration
 	seed                             uint64
@@ -65,7 +70,8 @@ any other failure.`,
   deepnmf fit --model nmf --input X.npy --rank 20 --param loss=kl --out results/
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --json
   deepnmf fit --model nmf --input X.npz --rank 8 --param solver=cd --param alpha_w=0.01 --max-iter 500
-  deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10`,
+  deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10
+  deepnmf fit --model dasnmf --input cites.txt --directed --reverse --labels labels.txt --layers 256,64,7 --restarts 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runFit(cmd, o) },
 	}
@@ -90,6 +96,7 @@ any other failure.`,
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
 	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
+	f.IntVar(&o.restarts, "restarts", 1, "fit R times per seed s (seeds s·R, ..., s·R+R-1) and keep the fit with the lowest objective")
 	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
@@ -128,32 +135,29 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if err != nil {
 		return err
 	}
-	est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups(), Graph: in.Sim})
-	if err != nil {
+	// Check the configuration before any fit.
+	if _, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups(), Graph: in.Sim}); err != nil {
 		return err
+	}
+	if o.restarts < 1 {
+		return usageError{fmt.Errorf("--restarts %d: want at least 1", o.restarts)}
 	}
 	o.applyDefaults(cmd, spec)
 	if o.seeds > 1 {
 		return runSeeds(cmd, o, in, rank, layers)
 	}
-	bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
-	start := time.Now()
-	res, err := est.Fit(cmd.Context(), in.X, solve.Settings{
-		MaxIter: o.maxIter, Tol: o.tol, TimeLimit: o.timeLimit, Progress: bar.update,
-	})
-	secs := time.Since(start).Seconds()
-	bar.finish()
+	res, kept, secs, err := fitSeed(cmd, o, in, rank, layers, o.seed)
 	if err != nil {
 		return err
 	}
-	pred, how, err := assign(res, o.assign, o.numClusters(in, rank), o.seed)
+	pred, how, err := assign(res, o.assign, o.numClusters(in, rank), kept)
 	if err != nil {
 		return err
 	}
 	n, d := in.X.Dims()
 	rep := &report{
 		Result: res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
-		Seed: o.seed, Assign: how, Metrics: scores(in, pred), Seconds: secs,
+		Seed: o.seed, Assign: how, Metrics: scores(in, pred), Seconds: secs, FitSeed: kept, Restarts: o.restarts,
 	}
 	if !res.Converged && res.Reason == solve.MaxIter && o.tol > 0 && !o.json {
 		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: warning: maximum iterations (%d) reached before convergence; raise --max-iter\n", o.maxIter)
@@ -175,6 +179,41 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// fitSeed fits the model for one seed s: once, or with --restarts R from
+// seeds s·R, ..., s·R+R−1, keeping the fit with the lowest final objective
+// (as R's NMF package does with nrun, and k-means with its restarts). It
+// returns the fit kept, its seed, and the wall time of all the fits. An
+// interrupted fit ends the restarts and is returned as it is.
+func fitSeed(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int, seed uint64) (*model.Result, uint64, float64, error) {
+	var best *model.Result
+	var bestSeed uint64
+	start := time.Now()
+	for r := range o.restarts {
+		s := seed*uint64(o.restarts) + uint64(r)
+		params, err := model.ParseParams(o.params)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: s, Params: params, Groups: in.groups(), Graph: in.Sim})
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
+		res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, TimeLimit: o.timeLimit, Progress: bar.update})
+		bar.finish()
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("seed %d: %w", s, err)
+		}
+		if res.Reason == solve.Interrupted {
+			return res, s, time.Since(start).Seconds(), nil
+		}
+		if best == nil || res.Objective < best.Objective {
+			best, bestSeed = res, s
+		}
+	}
+	return best, bestSeed, time.Since(start).Seconds(), nil
 }
 
 // numClusters is the k of a k-means read-out: --clusters, else the number
@@ -265,11 +304,14 @@ type seedSummary struct {
 	Assign   string                        `json:"assign"`
 	Metrics  map[string]map[string]float64 `json:"metrics"` // metric -> mean, std, min, max
 	Seconds  map[string]float64            `json:"seconds"` // mean, std
+	Restarts int                           `json:"restarts"`
 	Runs     []seedRun                     `json:"runs"`
 }
 
 type seedRun struct {
-	Seed       uint64             `json:"seed"`
+	Seed    uint64 `json:"seed"`
+	FitSeed uint64 `json:"fit_seed"` // the restart kept
+
 	Iterations int                `json:"iterations"`
 	Converged  bool               `json:"converged"`
 	Objective  float64            `json:"objective"`
@@ -281,31 +323,19 @@ type seedRun struct {
 func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int) error {
 	n, d := in.X.Dims()
 	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
-		Backend: backend.Current()}
+		Backend: backend.Current(), Restarts: o.restarts}
 	values := map[string][]float64{}
 	var secs []float64
 	for i := range o.seeds {
 		seed := o.seed + uint64(i)
-		params, err := model.ParseParams(o.params)
+		res, kept, fitSecs, err := fitSeed(cmd, o, in, rank, layers, seed)
 		if err != nil {
 			return err
-		}
-		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: seed, Params: params, Groups: in.groups(), Graph: in.Sim})
-		if err != nil {
-			return err
-		}
-		bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
-		start := time.Now()
-		res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, TimeLimit: o.timeLimit, Progress: bar.update})
-		fitSecs := time.Since(start).Seconds()
-		bar.finish()
-		if err != nil {
-			return fmt.Errorf("seed %d: %w", seed, err)
 		}
 		if res.Reason == solve.Interrupted {
 			return errInterrupted
 		}
-		pred, how, err := assign(res, o.assign, o.numClusters(in, rank), seed)
+		pred, how, err := assign(res, o.assign, o.numClusters(in, rank), kept)
 		if err != nil {
 			return err
 		}
@@ -316,7 +346,7 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 		}
 		secs = append(secs, fitSecs)
 		sum.Seeds = append(sum.Seeds, seed)
-		sum.Runs = append(sum.Runs, seedRun{seed, res.Iterations, res.Converged, res.Objective, fitSecs, m})
+		sum.Runs = append(sum.Runs, seedRun{seed, kept, res.Iterations, res.Converged, res.Objective, fitSecs, m})
 	}
 	sum.Metrics = map[string]map[string]float64{}
 	for k, v := range values {
