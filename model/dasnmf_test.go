@@ -402,14 +402,15 @@ func dasQualityGraph(t *testing.T, name string) (*linalg.CSR, []int) {
 }
 
 // dasDirected reads a directed graph from the shared data, with every
-// labelled node (isolated ones included), skipping when it is absent.
-func dasDirected(t *testing.T, dir, edges, labels string) (*linalg.CSR, []int, int) {
+// labelled node (isolated ones included) and its arcs reversed if reverse
+// is set, skipping when it is absent.
+func dasDirected(t *testing.T, dir, edges, labels string, reverse bool) (*linalg.CSR, []int, int) {
 	t.Helper()
 	path := filepath.Join(deepSharedDir, dir, edges)
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("shared data absent: %v", err)
 	}
-	g, err := dataio.ReadEdgeList(path, dataio.EdgeOptions{Directed: true, Duplicates: "one"})
+	g, err := dataio.ReadEdgeList(path, dataio.EdgeOptions{Directed: true, Reverse: reverse, Duplicates: "one"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,9 +459,13 @@ func TestDAsNMFWebKB(t *testing.T) {
 	}
 }
 
-// TestDAsNMFCoraCiteseer runs the paper-scale directed graphs (layers
-// 256-64-k, Table 7's η and λ, defaults otherwise) over seeds 0–2 and logs
-// the time per fit (about 20–30 s on two loaded cores). Slow: DEEPNMF_SLOW=1.
+// TestDAsNMFCoraCiteseer runs the paper-scale directed graphs with their
+// arcs reversed, cited -> citing as LINQS lists them, which reproduces the
+// paper (docs/models/dasnmf.md): layers 256-64-k, Table 7's η and λ,
+// defaults otherwise, seeds 0–2, and logs the time per fit. The floors sit
+// about 0.05 and 0.025 below the means measured for these seeds (0.335 and
+// 0.134; over seeds 0–9, 0.295 ± 0.062 and 0.135 ± 0.023). Slow:
+// DEEPNMF_SLOW=1.
 func TestDAsNMFCoraCiteseer(t *testing.T) {
 	slowDeep(t)
 	for _, c := range []struct {
@@ -469,10 +474,10 @@ func TestDAsNMFCoraCiteseer(t *testing.T) {
 		eta, lambda float64
 		floor       float64
 	}{
-		{"cora", []int{256, 64, 7}, 0.45, 0.01, 0.22},
-		{"citeseer", []int{256, 64, 6}, 0.15, 0.01, 0.09},
+		{"cora", []int{256, 64, 7}, 0.45, 0.01, 0.28},
+		{"citeseer", []int{256, 64, 6}, 0.15, 0.01, 0.11},
 	} {
-		a, truth, _ := dasDirected(t, c.name, "edges.txt", "labels.txt")
+		a, truth, _ := dasDirected(t, c.name, "edges.txt", "labels.txt", true)
 		start := time.Now()
 		k := c.layers[len(c.layers)-1]
 		nmi := deepMeanNMI(t, "dasnmf "+c.name, func(seed uint64) Estimator {
