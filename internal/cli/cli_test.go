@@ -320,6 +320,20 @@ func TestGraphModelOnGzippedData(t *testing.T) {
 	}
 }
 
+// fitJSON runs fit --json --quiet with args and returns its JSON object.
+func fitJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, stdout, stderr := run(t, context.Background(), append([]string{"fit", "--json", "--quiet"}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	return rep
+}
+
 // TestReverse checks that --reverse reads a file as the same file with its
 // columns swapped.
 func TestReverse(t *testing.T) {
@@ -332,17 +346,8 @@ func TestReverse(t *testing.T) {
 		fmt.Fprintf(&rev, "%d %d\n", a[1], a[0])
 	}
 	objective := func(path string, extra ...string) any {
-		args := append([]string{"fit", "--model", "asymnmf", "--input", path, "--format", "edgelist", "--directed",
-			"--rank", "2", "--json", "--quiet", "--seed", "2"}, extra...)
-		code, stdout, stderr := run(t, context.Background(), args...)
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-		var rep map[string]any
-		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-			t.Fatal(err)
-		}
-		return rep["objective"]
+		return fitJSON(t, append([]string{"--model", "asymnmf", "--input", path, "--format", "edgelist", "--directed",
+			"--rank", "2", "--seed", "2"}, extra...)...)["objective"]
 	}
 	a := objective(write(t, dir, "fwd.txt", fwd.String()), "--reverse")
 	b := objective(write(t, dir, "rev.txt", rev.String()))
@@ -386,17 +391,7 @@ func TestRestarts(t *testing.T) {
 	dir := t.TempDir()
 	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
 	fit := func(extra ...string) map[string]any {
-		t.Helper()
-		args := append([]string{"fit", "--model", "nmf", "--input", data, "--rank", "2", "--json", "--quiet", "--init", "random"}, extra...)
-		code, stdout, stderr := run(t, context.Background(), args...)
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-		var rep map[string]any
-		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-			t.Fatal(err)
-		}
-		return rep
+		return fitJSON(t, append([]string{"--model", "nmf", "--input", data, "--rank", "2", "--init", "random"}, extra...)...)
 	}
 	best := fit("--seed", "1", "--restarts", "3")
 	kept := best["fit_seed"].(float64)
