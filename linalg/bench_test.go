@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/backend"
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
@@ -87,6 +88,12 @@ func BenchmarkMulUpdate(b *testing.B) {
 // dense, for the widths of the graph models' factors. GFLOP/s counts the
 // sparse form's arithmetic in both, so the faster form has the higher rate.
 func BenchmarkFilledCSR(b *testing.B) {
+	// The dense products on the backend models get (OpenBLAS when it is
+	// installed, unless DEEPNMF_BACKEND says otherwise).
+	if err := backend.FromEnv(); err != nil {
+		b.Fatal(err)
+	}
+	defer backend.Use("gonum")
 	const n = 1000
 	for _, fill := range []float64{0.1, 0.2, 0.3, 0.5} {
 		x := benchCSR(b, n, n, fill)
