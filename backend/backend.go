@@ -6,7 +6,8 @@
 // blas64.Use instead of taking one as an argument, and passing one through
 // every model would mean forking mat. It is mutable so that a single binary
 // runs with or without OpenBLAS, decided when it starts. Everything else in
-// deepnmf is configured through arguments.
+// deepnmf is configured through arguments; linalg.ForProducts reads
+// Optimized to choose a sparse matrix's form.
 //
 // There are two backends:
 //
@@ -71,6 +72,14 @@ func Use(name string) error {
 // the library loaded and its build configuration in parentheses.
 func Current() string {
 	return current
+}
+
+// Optimized reports whether dense products run on an optimized BLAS
+// (OpenBLAS) rather than gonum's pure-Go one, which is several times slower
+// on large products: code that may choose a dense form over a sparse one
+// for speed asks this first.
+func Optimized() bool {
+	return current != "gonum"
 }
 
 // FromEnv calls Use with the value of the environment variable

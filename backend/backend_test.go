@@ -283,6 +283,9 @@ func TestUse(t *testing.T) {
 		if err != nil || !strings.HasPrefix(Current(), want[name]) {
 			t.Errorf("Use(%q) = %v, then Current() = %q, want %q…", name, err, Current(), want[name])
 		}
+		if got := Optimized(); got != (want[name] != "gonum") {
+			t.Errorf("after Use(%q): Optimized() = %v", name, got)
+		}
 		// The product still works after switching.
 		a := mat.NewDense(40, 40, nil)
 		for i := range 40 {

@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/backend"
 )
 
 // CSR is a sparse matrix in compressed sparse row form: the column indices
@@ -321,14 +323,16 @@ func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 }
 
 // ForProducts returns m in the form whose products with dense matrices are
-// fastest: m itself, or a Dense copy when at least denseFill of its entries
-// are stored and the copy has at most maxDenseForm entries. A dense product
-// does nnz/(r·c) times more arithmetic, but BLAS does it several times
-// faster than the sparse kernel (BenchmarkFilledCSR), so models call this
-// for the sparse matrices they build themselves and may fill, such as the
-// two-hop similarities of the graph models, and never for their input.
+// fastest: m itself, or a Dense copy when an optimized BLAS is installed
+// (backend.Optimized), at least denseFill of m's entries are stored and the
+// copy has at most maxDenseForm entries. A dense product does r·c/nnz times
+// more arithmetic, but OpenBLAS does it several times faster than the
+// sparse kernel, and gonum's BLAS does not (BenchmarkFilledCSR, with
+// DEEPNMF_BACKEND=gonum for the latter). Models call this for the sparse
+// matrices they build themselves and may fill, such as the two-hop
+// similarities of the graph models, and never for their input.
 func ForProducts(m *CSR) Matrix {
-	if size := m.r * m.c; size > 0 && size <= maxDenseForm && float64(len(m.data)) >= denseFill*float64(size) {
+	if size := m.r * m.c; backend.Optimized() && size > 0 && size <= maxDenseForm && float64(len(m.data)) >= denseFill*float64(size) {
 		return NewDense(m.ToDense())
 	}
 	return m
