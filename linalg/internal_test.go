@@ -1,6 +1,12 @@
 package linalg
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // TestTestSizes pins the internal thresholds that the shapes of the
 // external tests are chosen against: n = 600 is not a multiple of the
@@ -43,4 +49,63 @@ func TestParallelRows(t *testing.T) {
 			t.Fatalf("row %d visited %d times", i, s)
 		}
 	}
+}
+
+// TestOrthonormal checks CholeskyQR2 against modified Gram-Schmidt, which
+// give the same Q up to rounding, and the fallback on a rank-deficient and
+// an ill-conditioned input.
+func TestOrthonormal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const r, l = 300, 40
+	m := mat.NewDense(r, l, nil)
+	for i := range r {
+		for j := range l {
+			m.Set(i, j, rng.NormFloat64())
+		}
+	}
+	check := func(name string, q *mat.Dense, rank int) {
+		t.Helper()
+		var qtq mat.Dense
+		qtq.Mul(q.T(), q)
+		for i := range l {
+			for j := range l {
+				want := 0.0
+				if i == j && i < rank {
+					want = 1
+				}
+				if math.Abs(qtq.At(i, j)-want) > 1e-12 {
+					t.Fatalf("%s: (QᵀQ)(%d,%d) = %v, want %v", name, i, j, qtq.At(i, j), want)
+				}
+			}
+		}
+	}
+	q := orthonormal(m)
+	check("random", q, l)
+	if _, ok := cholQR(m); !ok {
+		t.Fatalf("random: CholeskyQR refused a well-conditioned input")
+	}
+	gs := gramSchmidt(m)
+	if !mat.EqualApprox(q, gs, 1e-10) {
+		t.Errorf("random: CholeskyQR2 and Gram-Schmidt differ")
+	}
+	// Column 39 in the span of columns 0 and 1: the fallback (Gram-Schmidt
+	// normalizes the rounding left of it into a last unit column).
+	def := mat.DenseCopyOf(m)
+	for i := range r {
+		def.Set(i, l-1, m.At(i, 0)+2*m.At(i, 1))
+	}
+	if _, ok := cholQR(def); ok {
+		t.Errorf("rank-deficient: CholeskyQR accepted it")
+	}
+	qd := orthonormal(def)
+	check("rank-deficient", qd, l)
+	// Full rank but cond ≈ 1e9: the fallback too.
+	ill := mat.DenseCopyOf(m)
+	for i := range r {
+		ill.Set(i, l-1, m.At(i, 0)+1e-9*m.At(i, l-1))
+	}
+	if _, ok := cholQR(ill); ok {
+		t.Errorf("ill-conditioned: CholeskyQR accepted it")
+	}
+	check("ill-conditioned", orthonormal(ill), l)
 }

@@ -83,10 +83,48 @@ func thinSVD(m mat.Matrix, k int) (*mat.Dense, []float64, *mat.Dense, error) {
 	return u, svd.Values(nil)[:k], vt, nil
 }
 
-// orthonormal returns an orthonormal basis of the columns of m by modified
-// Gram-Schmidt with one re-orthogonalization pass, which stays accurate for
-// the few columns of a range finder without forming a full Q.
+// orthonormal returns an orthonormal basis of the columns of m (r x l,
+// r ≥ l): up to rounding, the Q of m's QR factorization with a positive
+// diagonal. It runs CholeskyQR2 (Yamamoto, Nakatsukasa, Yanagisawa and
+// Fukaya, ETNA 2015): Q = M·R⁻¹ with RᵀR = MᵀM, twice, so that the work is
+// two BLAS products per pass; when MᵀM is too ill-conditioned for that to
+// be accurate (a rank-deficient m, or cond(m) above about 1e6) it falls
+// back to modified Gram-Schmidt.
 func orthonormal(m *mat.Dense) *mat.Dense {
+	q := m
+	for range 2 {
+		next, ok := cholQR(q)
+		if !ok {
+			return gramSchmidt(m)
+		}
+		q = next
+	}
+	return q
+}
+
+// cholQR returns m·R⁻¹ for the Cholesky factor R of mᵀm, or false if mᵀm
+// is not positive definite or its condition number exceeds 1e12.
+func cholQR(m *mat.Dense) (*mat.Dense, bool) {
+	r, l := m.Dims()
+	var g mat.SymDense
+	g.SymOuterK(1, m.T())
+	var ch mat.Cholesky
+	if !ch.Factorize(&g) || ch.Cond() > 1e12 {
+		return nil, false
+	}
+	var u, inv mat.TriDense
+	ch.UTo(&u)
+	if err := inv.InverseTri(&u); err != nil {
+		return nil, false
+	}
+	q := mat.NewDense(r, l, nil)
+	q.Mul(m, mat.DenseCopyOf(&inv)) // a general product: BLAS's Dgemm
+	return q, true
+}
+
+// gramSchmidt returns an orthonormal basis of the columns of m by modified
+// Gram-Schmidt with one re-orthogonalization pass.
+func gramSchmidt(m *mat.Dense) *mat.Dense {
 	t := Transpose(m) // rows of t are the columns of m, contiguous
 	l, _ := t.Dims()
 	for i := 0; i < l; i++ {
