@@ -157,7 +157,7 @@ func (m *DANMF) prepare(x linalg.Matrix) (linalg.Matrix, *linalg.CSR, error) {
 		}
 	}
 	if !isGraph {
-		if err := deepCheckEntries(x, true); err != nil {
+		if err := checkEntries(x, true); err != nil {
 			return nil, nil, err
 		}
 		if k >= n {

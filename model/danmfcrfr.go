@@ -113,7 +113,7 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 	}
 	switch m.Scale {
 	case "", "minmax":
-		if err := deepCheckEntries(x, false); err != nil {
+		if err := checkEntries(x, false); err != nil {
 			return nil, err
 		}
 		var err error
@@ -121,7 +121,7 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 			return nil, fmt.Errorf("%w: %v (use scale=none)", ErrInvalid, err)
 		}
 	case "none":
-		if err := deepCheckEntries(x, true); err != nil {
+		if err := checkEntries(x, true); err != nil {
 			return nil, err
 		}
 	default:

@@ -223,7 +223,7 @@ func newAsymGraph(x linalg.Matrix, layers []int, o asymGraphOptions) (*asymGraph
 	if n != d {
 		return nil, invalidf("adjacency matrix is %dx%d, not square (give an edge list or a square matrix)", n, d)
 	}
-	if err := deepCheckEntries(x, true); err != nil {
+	if err := checkEntries(x, true); err != nil {
 		return nil, err
 	}
 	if err := checkLayers(layers, n, n); err != nil {
@@ -444,15 +444,10 @@ func (r *dasRun) Objective() float64 {
 	if r.objOK {
 		return r.obj
 	}
-	psi := r.Psi()
-	r.upd.Mul(r.ta, psi)
-	r.m2.Mul(psi.T(), r.ta)
-	r.gram.Mul(psi.T(), psi)
-	r.kk.Mul(r.w, r.gram)
-	r.m1.Mul(r.gram, r.kk)
-	obj := max(r.sqNorm-2*linalg.Dot(r.m2, r.w)+linalg.Dot(r.w, r.m1), 0)
+	num, den := r.wParts() // ΨᵀMΨ and GWpG
+	obj := max(r.sqNorm-2*linalg.Dot(num, r.w)+linalg.Dot(r.w, den), 0)
 	if r.lambda != 0 && r.g.c != nil {
-		obj += 2 * r.lambda * dasRegularizer(r.g, psi, r.ta)
+		obj += 2 * r.lambda * dasRegularizer(r.g, r.Psi(), r.ta)
 	}
 	r.obj, r.objOK = obj, true
 	return obj

@@ -123,23 +123,6 @@ func checkLayers(layers []int, n, m int) error {
 	return nil
 }
 
-// deepCheckEntries validates the entries of x: not empty, finite, and
-// nonnegative when nonneg.
-func deepCheckEntries(x linalg.Matrix, nonneg bool) error {
-	n, d := x.Dims()
-	if n == 0 || d == 0 {
-		return invalidf("empty input (%dx%d)", n, d)
-	}
-	st := x.Stats()
-	if !st.Finite {
-		return invalidf("input has NaN or infinite entries")
-	}
-	if nonneg && st.Min < 0 {
-		return invalidf("input has negative entries (min %g); this model needs nonnegative data", st.Min)
-	}
-	return nil
-}
-
 // deepStack is the state of a deep factorization during fine-tuning.
 type deepStack struct {
 	x      linalg.Matrix // n x m input, M = xᵀ

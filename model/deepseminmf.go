@@ -76,7 +76,7 @@ var deepseminmfSpec = Spec{
 // Psi1..Psim.
 func (m *DeepSemiNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
 	n, d := x.Dims()
-	if err := deepCheckEntries(x, false); err != nil {
+	if err := checkEntries(x, false); err != nil {
 		return nil, err
 	}
 	if err := checkLayers(m.Layers, n, d); err != nil {

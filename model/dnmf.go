@@ -65,7 +65,7 @@ var dnmfSpec = Spec{
 // sample) and Psi1..Psip.
 func (m *DNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
 	n, d := x.Dims()
-	if err := deepCheckEntries(x, true); err != nil {
+	if err := checkEntries(x, true); err != nil {
 		return nil, err
 	}
 	if err := checkLayers(m.Layers, n, d); err != nil {

@@ -81,9 +81,9 @@ func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// checkInput validates x for a rank-k factorization: finite entries,
-// nonnegative ones when nonneg, and 1 ≤ k < min(n, d).
-func checkInput(x linalg.Matrix, k int, nonneg bool) error {
+// checkEntries validates the entries of x: not empty, finite, and
+// nonnegative when nonneg.
+func checkEntries(x linalg.Matrix, nonneg bool) error {
 	n, d := x.Dims()
 	if n == 0 || d == 0 {
 		return invalidf("empty input (%dx%d)", n, d)
@@ -95,6 +95,16 @@ func checkInput(x linalg.Matrix, k int, nonneg bool) error {
 	if nonneg && st.Min < 0 {
 		return invalidf("input has negative entries (min %g); this model needs nonnegative data", st.Min)
 	}
+	return nil
+}
+
+// checkInput validates x for a rank-k factorization: the entries as
+// checkEntries does, and 1 ≤ k < min(n, d).
+func checkInput(x linalg.Matrix, k int, nonneg bool) error {
+	if err := checkEntries(x, nonneg); err != nil {
+		return err
+	}
+	n, d := x.Dims()
 	if k < 1 || k >= min(n, d) {
 		return invalidf("rank %d must be in [1, %d) for a %dx%d input", k, min(n, d), n, d)
 	}
