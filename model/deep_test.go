@@ -101,23 +101,6 @@ func deepCheckMonotone(t *testing.T, name string, h []solve.Point) {
 	}
 }
 
-// deepCheckSame fails unless two results have bit-identical factors and
-// embeddings.
-func deepCheckSame(t *testing.T, name string, a, b *Result) {
-	t.Helper()
-	if len(a.Factors) != len(b.Factors) {
-		t.Fatalf("%s: %d and %d factors", name, len(a.Factors), len(b.Factors))
-	}
-	for i, f := range a.Factors {
-		if !mat.Equal(f.M, b.Factors[i].M) {
-			t.Errorf("%s: factor %s differs", name, f.Name)
-		}
-	}
-	if !mat.Equal(a.Embedding, b.Embedding) {
-		t.Errorf("%s: embeddings differ", name)
-	}
-}
-
 // deepWithProcs runs fn with GOMAXPROCS set to n.
 func deepWithProcs(n int, fn func()) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))

@@ -136,7 +136,7 @@ func TestDSymNMFReproducible(t *testing.T) {
 	var one, four *Result
 	deepWithProcs(1, func() { one = fitDeep(t, m, a, s) })
 	deepWithProcs(4, func() { four = fitDeep(t, m, a, s) })
-	deepCheckSame(t, "GOMAXPROCS 1 vs 4", one, four)
+	checkSameFactors(t, "GOMAXPROCS 1 vs 4", one, four)
 	dense := fitDeep(t, m, linalg.NewDense(a.ToDense()), s)
 	if d := deepRelDiff(one.Embedding, dense.Embedding); d > 1e-10 {
 		t.Errorf("dense and sparse input differ by %g", d)
@@ -148,7 +148,7 @@ func TestDSymNMFReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	m = &DSymNMF{Layers: []int{8, 3}, Mu: []float64{1}, PreIter: 10, Seed: 7}
-	deepCheckSame(t, "directed vs symmetrized", fitDeep(t, m, dir, s), fitDeep(t, m, und, s))
+	checkSameFactors(t, "directed vs symmetrized", fitDeep(t, m, dir, s), fitDeep(t, m, und, s))
 }
 
 func TestDSymNMFInvalid(t *testing.T) {

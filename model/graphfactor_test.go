@@ -96,7 +96,8 @@ func checkNonnegative(t *testing.T, what string, r *Result, free ...string) {
 	}
 }
 
-// checkSameFactors fails unless two results have bit-identical factors.
+// checkSameFactors fails unless two results have bit-identical factors and
+// embeddings.
 func checkSameFactors(t *testing.T, what string, a, b *Result) {
 	t.Helper()
 	if len(a.Factors) != len(b.Factors) {
@@ -106,6 +107,9 @@ func checkSameFactors(t *testing.T, what string, a, b *Result) {
 		if !mat.Equal(f.M, b.Factors[i].M) {
 			t.Errorf("%s: factor %s differs between two runs with the same seed", what, f.Name)
 		}
+	}
+	if !mat.Equal(a.Embedding, b.Embedding) {
+		t.Errorf("%s: embeddings differ between two runs with the same seed", what)
 	}
 }
 
