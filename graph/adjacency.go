@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
@@ -113,17 +115,47 @@ func Degrees(a *linalg.CSR) (out, in []float64) {
 	return out, in
 }
 
-// Laplacian returns the graph Laplacian L = D − A with D = diag(Σ_j A_ij),
-// the regularizer tr(V L Vᵀ) = ½ Σ_ij A_ij ‖v_i − v_j‖² of DANMF (Ye et
-// al., CIKM 2018, eq. 6) and GNMF (Cai et al., TPAMI 2011) for symmetric A.
-// For a directed A it is the out-degree Laplacian; symmetrize A first for
-// the undirected one. A self-loop cancels: L_ii = d_i − A_ii.
-func Laplacian(a *linalg.CSR) (*linalg.CSR, error) {
+// Laplacian is the graph Laplacian L = D − A of a weighted graph, with
+// D = diag(Σ_j A_ij), behind the regularizer tr(VᵀLV) = ½ Σ_ij A_ij
+// ‖v_i − v_j‖² of DANMF (Ye et al., CIKM 2018, eq. 6) and GNMF (Cai et al.,
+// TPAMI 2011) for symmetric A (for a directed A, the out-degree
+// Laplacian). It is kept as A and the degrees: the graph terms of the
+// models need A·V and D·V apart (in the numerator and the denominator of
+// a multiplicative update) and tr(VᵀLV), never L itself.
+type Laplacian struct {
+	A   *linalg.CSR
+	Deg []float64 // the row sums of A: the diagonal of D
+}
+
+// NewLaplacian returns the Laplacian of the adjacency matrix a, which must
+// be square, finite and nonnegative (a self-loop adds to d_i and to A_ii,
+// so it cancels in L). For an undirected graph A should be symmetric.
+func NewLaplacian(a *linalg.CSR) (*Laplacian, error) {
 	if err := check(a, true); err != nil {
 		return nil, err
 	}
 	d, _ := Degrees(a)
-	return shift(a, d, func(i, j int, v float64) float64 { return -v }), nil
+	return &Laplacian{A: a, Deg: d}, nil
+}
+
+// MulA sets dst = A·v.
+func (l *Laplacian) MulA(dst, v *mat.Dense) { l.A.Mul(dst, v) }
+
+// MulD sets dst = D·v.
+func (l *Laplacian) MulD(dst, v *mat.Dense) { linalg.ScaleRows(dst, v, l.Deg) }
+
+// Trace returns tr(vᵀLv) = Σ_i d_i ‖v_i‖² − ⟨v, Av⟩, using scratch (the
+// shape of v) for the products.
+func (l *Laplacian) Trace(v, scratch *mat.Dense) float64 {
+	l.MulD(scratch, v)
+	t := linalg.Dot(v, scratch)
+	l.MulA(scratch, v)
+	return t - linalg.Dot(v, scratch)
+}
+
+// Matrix returns L = D − A as a sparse matrix.
+func (l *Laplacian) Matrix() *linalg.CSR {
+	return shift(l.A, l.Deg, func(i, j int, v float64) float64 { return -v })
 }
 
 // NormalizedLaplacian returns L = I − D^{-1/2} A D^{-1/2} with

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
@@ -98,22 +100,22 @@ func TestDropSelfLoopsAndDegrees(t *testing.T) {
 }
 
 func TestLaplacianOfPath(t *testing.T) {
-	l, err := Laplacian(path(t, 4))
+	lp, err := NewLaplacian(path(t, 4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	same(t, "Laplacian", l, [][]float64{
+	same(t, "Laplacian", lp.Matrix(), [][]float64{
 		{1, -1, 0, 0},
 		{-1, 2, -1, 0},
 		{0, -1, 2, -1},
 		{0, 0, -1, 1},
 	}, 0)
 	// A self-loop cancels on the diagonal: L·1 = 0 still.
-	l, err = Laplacian(edges(t, 2, [][3]float64{{0, 0, 2}, {0, 1, 1}, {1, 0, 1}}))
+	lp, err = NewLaplacian(edges(t, 2, [][3]float64{{0, 0, 2}, {0, 1, 1}, {1, 0, 1}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	same(t, "Laplacian with self-loop", l, [][]float64{{1, -1}, {-1, 1}}, 0)
+	same(t, "Laplacian with self-loop", lp.Matrix(), [][]float64{{1, -1}, {-1, 1}}, 0)
 }
 
 func TestNormalized(t *testing.T) {
@@ -152,11 +154,28 @@ func TestUndirectedFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	same(t, "Symmetrize", s, dense(f.N, f.Sum), 0)
-	l, err := Laplacian(s)
+	lp, err := NewLaplacian(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	same(t, "Laplacian", l, dense(f.N, f.Laplacian), 1e-14)
+	same(t, "Laplacian", lp.Matrix(), dense(f.N, f.Laplacian), 1e-14)
+	// The operator form: L·V = D·V − A·V and tr(VᵀLV) agree with the matrix.
+	v := mat.NewDense(f.N, 2, nil)
+	for i := range f.N {
+		v.Set(i, 0, float64(i%3))
+		v.Set(i, 1, math.Sin(float64(i)))
+	}
+	av, dv, lv := mat.NewDense(f.N, 2, nil), mat.NewDense(f.N, 2, nil), mat.NewDense(f.N, 2, nil)
+	lp.MulA(av, v)
+	lp.MulD(dv, v)
+	lp.Matrix().Mul(lv, v)
+	dv.Sub(dv, av)
+	if !mat.EqualApprox(dv, lv, 1e-12) {
+		t.Error("D·V − A·V differs from L·V")
+	}
+	if tr, want := lp.Trace(v, av), linalg.Dot(v, lv); math.Abs(tr-want) > 1e-12*math.Abs(want) {
+		t.Errorf("trace %g, want %g", tr, want)
+	}
 	nl, err := NormalizedLaplacian(s)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +193,7 @@ func TestAdjacencyErrors(t *testing.T) {
 	nan := edges(t, 2, [][3]float64{{0, 1, math.NaN()}})
 	fns := map[string]func(*linalg.CSR) error{
 		"Symmetrize":          func(a *linalg.CSR) error { _, err := Symmetrize(a, Sum); return err },
-		"Laplacian":           func(a *linalg.CSR) error { _, err := Laplacian(a); return err },
+		"NewLaplacian":        func(a *linalg.CSR) error { _, err := NewLaplacian(a); return err },
 		"NormalizedLaplacian": func(a *linalg.CSR) error { _, err := NormalizedLaplacian(a); return err },
 		"NormalizedAdjacency": func(a *linalg.CSR) error { _, err := NormalizedAdjacency(a); return err },
 		"PageRank":            func(a *linalg.CSR) error { _, err := PageRank(a, nil); return err },

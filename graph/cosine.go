@@ -101,3 +101,19 @@ func AsymmetricCosine(a *linalg.CSR) (*linalg.CSR, error) {
 	}
 	return b.csr(r, r), nil
 }
+
+// SecondOrder returns A_S = A + ηS with S = AsymmetricCosine(A), the
+// graph with second-order (two-hop) similarities that deep asymmetric NMF
+// factorizes (Hajiveiseh et al., Pattern Recognition 2024, eqs. 11-12),
+// without S's diagonal when zeroDiag. It is sparse, with the pattern of
+// A + AAᵀ.
+func SecondOrder(a *linalg.CSR, eta float64, zeroDiag bool) (*linalg.CSR, error) {
+	s, err := AsymmetricCosine(a)
+	if err != nil {
+		return nil, err
+	}
+	if zeroDiag {
+		s = DropSelfLoops(s)
+	}
+	return linalg.AddCSR(a, s, eta)
+}

@@ -28,12 +28,19 @@ import (
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
+// Method names a way to start a factorization. Factors takes the first
+// four; KMeans and SVD are the starts of the models that use them
+// (KMeansIndicator, TriSVD), and each model lists the methods it accepts.
+type Method string
+
 // The initialization methods.
 const (
-	Random   = "random"
-	NNDSVD   = "nndsvd"
-	NNDSVDA  = "nndsvda"
-	NNDSVDAR = "nndsvdar"
+	Random   Method = "random"
+	NNDSVD   Method = "nndsvd"
+	NNDSVDA  Method = "nndsvda"
+	NNDSVDAR Method = "nndsvdar"
+	KMeans   Method = "kmeans"
+	SVD      Method = "svd"
 )
 
 // NewRand returns the generator that a seed stands for: every random draw
@@ -44,7 +51,7 @@ func NewRand(seed uint64) *rand.Rand {
 
 // Default returns scikit-learn's default method: nndsvda when
 // k ≤ min(n, d), random otherwise.
-func Default(n, d, k int) string {
+func Default(n, d, k int) Method {
 	if k <= min(n, d) {
 		return NNDSVDA
 	}
@@ -53,7 +60,7 @@ func Default(n, d, k int) string {
 
 // Factors returns initial W (n x k) and H (k x d) for x by the named method
 // ("" means Default). x must be nonnegative.
-func Factors(x linalg.Matrix, k int, method string, rng *rand.Rand) (w, h *mat.Dense, err error) {
+func Factors(x linalg.Matrix, k int, method Method, rng *rand.Rand) (w, h *mat.Dense, err error) {
 	n, d := x.Dims()
 	if method == "" {
 		method = Default(n, d, k)

@@ -23,7 +23,7 @@ func TestDefault(t *testing.T) {
 func TestFactors(t *testing.T) {
 	x := testMatrix()
 	mean := linalg.Mean(x)
-	for _, method := range []string{"", Random, NNDSVD, NNDSVDA, NNDSVDAR} {
+	for _, method := range []Method{"", Random, NNDSVD, NNDSVDA, NNDSVDAR} {
 		w, h, err := Factors(x, 4, method, NewRand(1))
 		if err != nil {
 			t.Fatalf("%q: %v", method, err)

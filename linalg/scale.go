@@ -1,6 +1,9 @@
 package linalg
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
 
 // ScaleRows sets dst = diag(s)·m: row i of m times s_i. It is the product
 // with a diagonal matrix (a degree matrix D, or D^p) that gonum's Mul
@@ -18,4 +21,89 @@ func ScaleRows(dst, m *mat.Dense, s []float64) {
 			ds[j] = s[i] * v
 		}
 	}
+}
+
+// ScaleCols sets m = m·diag(s) in place: column j of m times s_j.
+func ScaleCols(m *mat.Dense, s []float64) {
+	r, c := m.Dims()
+	if len(s) != c {
+		panic(mat.ErrShape)
+	}
+	raw := m.RawMatrix()
+	for i := 0; i < r; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+		for j := range row {
+			row[j] *= s[j]
+		}
+	}
+}
+
+// ColNorms returns the Euclidean norms of the columns of m.
+func ColNorms(m mat.Matrix) []float64 {
+	_, c := m.Dims()
+	norms := make([]float64, c)
+	for j := range norms {
+		norms[j] = floats.Norm(mat.Col(nil, j, m), 2)
+	}
+	return norms
+}
+
+// RowNorms returns the Euclidean norms of the rows of m.
+func RowNorms(m *mat.Dense) []float64 {
+	r, _ := m.Dims()
+	out := make([]float64, r)
+	for i := range out {
+		out[i] = floats.Norm(m.RawRowView(i), 2)
+	}
+	return out
+}
+
+// UnitColumns scales the columns of m to unit Euclidean norm in place and
+// returns their norms before, with 1 for a zero column (left as it is):
+// m·diag(norms) is the matrix given.
+func UnitColumns(m *mat.Dense) []float64 {
+	norms := ColNorms(m)
+	inv := make([]float64, len(norms))
+	for j, v := range norms {
+		if v > 0 {
+			inv[j] = 1 / v
+		} else {
+			norms[j], inv[j] = 1, 1
+		}
+	}
+	ScaleCols(m, inv)
+	return norms
+}
+
+// Gram returns aᵀa.
+func Gram(a mat.Matrix) *mat.Dense {
+	_, k := a.Dims()
+	g := mat.NewDense(k, k, nil)
+	g.Mul(a.T(), a)
+	return g
+}
+
+// Product returns a·b as a new matrix.
+func Product(a, b mat.Matrix) *mat.Dense {
+	r, _ := a.Dims()
+	_, c := b.Dims()
+	m := mat.NewDense(r, c, nil)
+	m.Mul(a, b)
+	return m
+}
+
+// OptimalScale returns the α ≥ 0 that minimizes ‖X − α·A·B‖_F,
+// ⟨X, AB⟩/‖AB‖²_F = ⟨X·Bᵀ, A⟩ / ⟨AᵀA, BBᵀ⟩, or 1 when AB = 0; A·B is
+// never formed.
+func OptimalScale(x Matrix, a, b *mat.Dense) float64 {
+	n, k := a.Dims()
+	xbt := mat.NewDense(n, k, nil)
+	x.Mul(xbt, b.T())
+	var bbt mat.Dense
+	bbt.Mul(b, b.T())
+	den := Dot(Gram(a), &bbt)
+	if den <= 0 {
+		return 1
+	}
+	return max(Dot(xbt, a)/den, 0)
 }

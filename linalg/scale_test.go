@@ -1,6 +1,7 @@
 package linalg_test
 
 import (
+	"math"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -28,4 +29,41 @@ func TestScaleRows(t *testing.T) {
 		}
 	}()
 	linalg.ScaleRows(dst, m, s[:2])
+}
+
+func TestColumnHelpers(t *testing.T) {
+	m := mat.NewDense(2, 3, []float64{3, 0, 1, 4, 0, -1})
+	norms := linalg.ColNorms(m)
+	if norms[0] != 5 || norms[1] != 0 || math.Abs(norms[2]-math.Sqrt2) > 1e-15 {
+		t.Errorf("column norms %v", norms)
+	}
+	if r := linalg.RowNorms(m); math.Abs(r[0]-math.Sqrt(10)) > 1e-15 || math.Abs(r[1]-math.Sqrt(17)) > 1e-15 {
+		t.Errorf("row norms %v", r)
+	}
+	u := mat.DenseCopyOf(m)
+	got := linalg.UnitColumns(u)
+	if got[0] != 5 || got[1] != 1 || math.Abs(got[2]-math.Sqrt2) > 1e-15 {
+		t.Errorf("UnitColumns returned %v (a zero column counts 1)", got)
+	}
+	back := mat.DenseCopyOf(u)
+	linalg.ScaleCols(back, got)
+	if !mat.EqualApprox(back, m, 1e-15) {
+		t.Errorf("u·diag(norms) = %v, want %v", mat.Formatted(back), mat.Formatted(m))
+	}
+	if g := linalg.Gram(m); !mat.Equal(g, linalg.Product(m.T(), m)) {
+		t.Errorf("Gram %v", mat.Formatted(g))
+	}
+}
+
+func TestOptimalScale(t *testing.T) {
+	a := mat.NewDense(3, 2, []float64{1, 0, 0, 1, 1, 1})
+	b := mat.NewDense(2, 2, []float64{1, 2, 0, 1})
+	x := linalg.Product(a, b)
+	x.Scale(2.5, x)
+	if s := linalg.OptimalScale(linalg.NewDense(x), a, b); math.Abs(s-2.5) > 1e-12 {
+		t.Errorf("scale %g, want 2.5", s)
+	}
+	if s := linalg.OptimalScale(linalg.NewDense(x), mat.NewDense(3, 2, nil), b); s != 1 {
+		t.Errorf("scale of a zero product %g, want 1", s)
+	}
 }

@@ -7,7 +7,9 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/trifactor"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -20,7 +22,7 @@ func TestAsymNMFObjectiveNonIncreasing(t *testing.T) {
 	und, _, _ := testGraph(t, "football")
 	for name, a := range map[string]*linalg.CSR{"directed": dir, "football": und} {
 		for _, init := range []string{"random", "svd"} {
-			res, err := (&AsymNMF{Rank: 3, Init: init, Seed: 2}).Fit(context.Background(), a, solve.Settings{MaxIter: 300, CheckEvery: 1})
+			res, err := (&AsymNMF{Rank: 3, Init: initialize.Method(init), Seed: 2}).Fit(context.Background(), a, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,19 +41,21 @@ func TestAsymNMFObjectiveNonIncreasing(t *testing.T) {
 // formed densely.
 func TestAsymNMFLoss(t *testing.T) {
 	a, _ := randomDigraph(40, 2, 0.3, 0.05, 3)
-	h, w, err := asymStart(a, 2, "random", nil, nil, 4)
+	h, w, err := triStart(a, 2, initialize.Random, nil, nil, initialize.NewRand(4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tf := newTriFactor(a, h, w)
-	tf.step()
+	tf := trifactor.New(a, h, w)
+	if err := tf.Step(); err != nil {
+		t.Fatal(err)
+	}
 	var hw, r mat.Dense
 	hw.Mul(h, w)
 	r.Mul(&hw, h.T())
 	r.Sub(a.ToDense(), &r)
 	want := mat.Norm(&r, 2)
 	want *= want
-	if got := tf.loss(); relErr(got, want) > 1e-10 {
+	if got := tf.Loss(); relErr(got, want) > 1e-10 {
 		t.Errorf("loss %.15g, want %.15g", got, want)
 	}
 }
@@ -66,7 +70,7 @@ func TestAsymNMFReproducible(t *testing.T) {
 	for _, init := range []string{"random", "svd"} {
 		fit := func(procs int, x linalg.Matrix) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			r, err := (&AsymNMF{Rank: 4, Init: init, Seed: 6}).Fit(context.Background(), x, solve.Settings{MaxIter: 30})
+			r, err := (&AsymNMF{Rank: 4, Init: initialize.Method(init), Seed: 6}).Fit(context.Background(), x, solve.Settings{MaxIter: 30, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +102,7 @@ func TestAsymNMFInvalid(t *testing.T) {
 		{"bad W0", AsymNMF{Rank: 2, H0: mat.NewDense(20, 2, nil), W0: mat.NewDense(2, 3, nil)}, a},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
@@ -125,8 +129,8 @@ func TestAsymNMFQuality(t *testing.T) {
 		{"karate", "svd", 1, 0.80}, {"football", "svd", 1, 0.69}, {"polbooks", "svd", 1, 0.57},
 	} {
 		a, truth, k := testGraph(t, c.name)
-		sc := seedScores(t, func(seed uint64) Estimator { return &AsymNMF{Rank: k, Init: c.init, Seed: seed} },
-			a, truth, k, c.seeds, false, solve.Settings{MaxIter: 500, Tol: solve.DefaultTol})
+		sc := seedScores(t, func(seed uint64) Estimator { return &AsymNMF{Rank: k, Init: initialize.Method(c.init), Seed: seed} },
+			a, truth, k, c.seeds, false, solve.Settings{MaxIter: 500, Tol: new(solve.DefaultTol)})
 		if nmi := logScores(t, c.name+"/"+c.init, sc); nmi < c.floor {
 			t.Errorf("%s/%s: mean NMI %.4f below the floor %.2f", c.name, c.init, nmi, c.floor)
 		}
@@ -144,14 +148,14 @@ func TestAsymNMFQuality(t *testing.T) {
 	} {
 		a, truth, k := testWebKB(t, c.name)
 		sc := seedScores(t, func(seed uint64) Estimator { return &AsymNMF{Rank: k, Seed: seed} },
-			a, truth, k, 5, false, solve.Settings{MaxIter: 500})
+			a, truth, k, 5, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 		nmi := logScores(t, c.name+"/random", sc)
 		t.Logf("%s: numpy re-run %.4f, published %.4f", c.name, c.numpy, c.printed)
 		if nmi < c.numpy-0.03 {
 			t.Errorf("%s: mean NMI %.4f more than 0.03 below the re-run's %.4f", c.name, nmi, c.numpy)
 		}
 		sc = seedScores(t, func(seed uint64) Estimator { return &AsymNMF{Rank: k, Init: "svd"} },
-			a, truth, k, 1, false, solve.Settings{MaxIter: 500})
+			a, truth, k, 1, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 		logScores(t, c.name+"/svd", sc)
 	}
 }

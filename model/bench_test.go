@@ -40,13 +40,13 @@ func BenchmarkMU(b *testing.B) {
 		}
 		for _, p := range problems {
 			b.Run(be+"/"+p.name, func(b *testing.B) {
-				m := NMF{Rank: p.k, Init: initialize.Random}
+				m := NMF{Rank: p.k, Init: initialize.Random, Solver: SolverMU}
 				// Warm up: the first iteration builds the cached transpose.
-				if _, err := m.Fit(context.Background(), p.x, solve.Settings{MaxIter: 1}); err != nil {
+				if _, err := m.Fit(context.Background(), p.x, solve.Settings{MaxIter: 1, Tol: new(0.0)}); err != nil {
 					b.Fatal(err)
 				}
 				b.ResetTimer()
-				if _, err := m.Fit(context.Background(), p.x, solve.Settings{MaxIter: b.N, CheckEvery: 1 << 30}); err != nil {
+				if _, err := m.Fit(context.Background(), p.x, solve.Settings{MaxIter: b.N, CheckEvery: 1 << 30, Tol: new(0.0)}); err != nil {
 					b.Fatal(err)
 				}
 			})

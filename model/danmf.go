@@ -2,14 +2,13 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/graph"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -31,29 +30,30 @@ import (
 // A graph input is symmetrized (max(A, Aᵀ)) and its self-loops dropped. A
 // data matrix X (n x d, not square, or Input "data") is factorized as
 // M = Xᵀ ≈ ΨVp, the data version of DANMF-CRFR's baseline, without the
-// graph term.
+// graph term. The factors are U1..Up, V1..Vp (transposed, one row per
+// sample) and Psi1..Psip.
 type DANMF struct {
 	// Layers are r1, ..., rp = k.
 	Layers []int
-	// Lambda weighs the graph regularizer; it must be 0 for data input.
-	Lambda float64
-	// Input is "graph", "data" or "" (auto: a square input is a graph).
-	Input string
-	// SelfLoops keeps the diagonal of a graph input when true.
-	SelfLoops bool
+	// Lambda weighs the graph regularizer; nil means 1 for a graph and 0
+	// for data, which has no graph (it must be 0 there).
+	Lambda *float64 `param:"lambda" default:"auto" check:">=0" help:"weight λ of the graph term (auto: 1 for graphs, 0 for data)"`
+	// Input "auto" reads a square matrix as a graph.
+	Input InputKind `param:"input" choices:"auto|graph|data" help:"how to read the input"`
+	// SelfLoops says whether a graph keeps its diagonal.
+	SelfLoops Loops `param:"self_loops" choices:"drop|keep" help:"the graph's self-loops"`
 	// Readout chooses the Embedding: "vp" (Vpᵀ, the paper's argmax over
-	// the columns of Vp; also the default ""), "psi" (Ψ = U1⋯Up, the
-	// Python port's argmax over its rows; graphs only) or "kmeans" (Vpᵀ,
-	// meant for k-means).
-	Readout string
-	// PreIter and PreTol bound each layer's pre-training: at most PreIter
-	// iterations, stopping when ‖Z − UV‖_F + ‖V − UᵀZ‖_F changes by at
-	// most PreTol in one iteration (PreTol = 0 runs all PreIter).
-	PreIter int
-	PreTol  float64
+	// the columns of Vp), "psi" (Ψ = U1⋯Up, the Python port's argmax over
+	// its rows; graphs only) or "kmeans" (Vpᵀ, read by k-means).
+	Readout Readout `param:"readout" choices:"vp|psi|kmeans" help:"the embedding and its read-out"`
+	// PreIter (0 runs none) and PreTol bound each layer's pre-training:
+	// at most PreIter iterations, stopping when ‖Z − UV‖_F + ‖V − UᵀZ‖_F
+	// changes by at most PreTol in one iteration (0 runs all PreIter).
+	PreIter *int     `param:"pre_iter" default:"500" check:">=0" help:"pre-training iterations per layer"`
+	PreTol  *float64 `param:"pre_tol" default:"5e-4" check:">=0" help:"pre-training tolerance on |Δ(‖Z−UV‖+‖V−UᵀZ‖)|"`
 	// UpdateVi also fine-tunes the lower layers' V_i (paper eq. 17); they
 	// do not enter the objective.
-	UpdateVi bool
+	UpdateVi bool `param:"update_vi" help:"also fine-tune the lower layers' V_i (eq. 17)"`
 	Seed     uint64
 }
 
@@ -65,269 +65,89 @@ var danmfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ‖A − U1⋯UpVp‖² + ‖Vp − Upᵀ⋯U1ᵀA‖² + λ tr(Vp L Vpᵀ), U_i, Vp ≥ 0",
 	Reference: "Ye, Chen & Zheng, Deep autoencoder-like NMF for community detection, CIKM 2018 (smartyfh/DANMF)",
-	Params:    "lambda=1 readout=vp|psi|kmeans pre_iter=500 pre_tol=5e-4 update_vi=false input=auto|graph|data self_loops=drop|keep",
-	// DANMF.m: maxiter 1000, tolfun 5e-4 on |Δ sqrt(cost)|.
-	Defaults: &solve.Settings{MaxIter: 1000, Tol: 5e-4},
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		layers, err := deepLayers(c, true)
-		if err != nil {
-			return nil, err
-		}
-		m := &DANMF{
-			Layers:    layers,
-			Lambda:    p.Float("lambda", 1),
-			Readout:   p.String("readout", "vp", "vp", "psi", "kmeans"),
-			PreIter:   p.Int("pre_iter", 500),
-			PreTol:    p.Float("pre_tol", 5e-4),
-			UpdateVi:  p.Bool("update_vi", false),
-			Input:     p.String("input", "auto", "auto", "graph", "data"),
-			SelfLoops: p.String("self_loops", "drop", "drop", "keep") == "keep",
-			Seed:      c.Seed,
-		}
-		if c.Init != "" {
-			return nil, invalidf("danmf starts each layer from uniform random factors; --init does not apply")
-		}
-		return m, nil
-	},
+	// DANMF.m: maxiter 1000, tolfun 5e-4 on |Δ sqrt(cost)|, every iteration.
+	Settings: solve.Settings{MaxIter: 1000, Tol: new(5e-4), CheckEvery: 1},
+	new:      func() fitter { return new(DANMF) },
 }
 
-// Fit factorizes x. The fine-tuning runs under s; DANMF's own settings are
-// MaxIter 1000 and Tol 5e-4 with the rule |Δ sqrt(cost)| ≤ Tol, tested
-// every iteration: zero MaxIter and CheckEvery select 1000 and 1.
+func (*DANMF) spec() *Spec { return &danmfSpec }
+
+// Fit factorizes x.
 func (m *DANMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+func (m *DANMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	in, adj, err := m.prepare(x)
 	if err != nil {
 		return nil, err
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = 1000
+	lambda := 0.0
+	if adj != nil {
+		lambda = 1
 	}
-	if s.CheckEvery == 0 {
-		s.CheckEvery = 1
+	if m.Lambda != nil {
+		lambda = *m.Lambda
 	}
-	rng := rand.New(rand.NewPCG(m.Seed, 0x9e3779b97f4a7c15))
-	ls, pre, err := pretrainLayers(ctx, in, m.Layers, rng, aePretrainer(m.PreIter, m.PreTol))
+	ls, err := r.pretrainLayers(in, m.Layers, func(_ int, z linalg.Matrix, size int) (layerFit, error) {
+		return aeLayer(z, size, r, danmfEps, *m.PreIter, *m.PreTol), nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("danmf: %w", err)
+		return nil, err
 	}
-	run := newDANMFRun(in, ls, adj, m.Lambda, m.UpdateVi)
-	sr, err := solve.Fit(ctx, run, s)
+	run := newDANMFRun(in, ls, adj, lambda, m.UpdateVi)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("danmf: %w", err)
+		return nil, err
 	}
-	emb := run.top()
-	if m.Readout == "psi" {
-		emb = run.Psi()
+	emb := run.Top()
+	if m.Readout == ReadoutPsi {
+		emb = run.Product()
 	}
-	res := run.result("danmf", sr, pre, emb, factorNames{u: "U", v: "V", vFresh: m.UpdateVi})
-	if m.Readout == "kmeans" {
-		res.Assign = "kmeans"
+	res := stackResult(run.Stack, sr, emb, U, V, m.UpdateVi)
+	if m.Readout == ReadoutKMeans {
+		res.Assign = AssignKMeans
 	}
 	return res, nil
 }
 
-// prepare validates the configuration and x, and returns the matrix to
-// factorize and, for a graph, its adjacency matrix.
+// prepare validates the configuration against x, and returns the matrix
+// to factorize and, for a graph, its adjacency matrix.
 func (m *DANMF) prepare(x linalg.Matrix) (linalg.Matrix, *linalg.CSR, error) {
-	n, d := x.Dims()
-	isGraph, err := deepResolveInput(m.Input, n, d)
+	n, _ := x.Dims()
+	g, err := isGraph(m.Input, x)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(m.Layers) == 0 {
-		return nil, nil, invalidf("danmf needs at least one layer")
+	if err := deep.CheckLayers(m.Layers, n, false); err != nil {
+		return nil, nil, invalid(err)
 	}
-	k := m.Layers[len(m.Layers)-1]
-	switch {
-	case m.Lambda < 0 || math.IsNaN(m.Lambda) || math.IsInf(m.Lambda, 0):
-		return nil, nil, invalidf("lambda %g must be finite and ≥ 0", m.Lambda)
-	case m.PreIter < 0 || m.PreTol < 0:
-		return nil, nil, invalidf("pre_iter and pre_tol must be ≥ 0")
-	case m.Readout != "" && m.Readout != "vp" && m.Readout != "psi" && m.Readout != "kmeans":
-		return nil, nil, invalidf("unknown readout %q (want vp, psi or kmeans)", m.Readout)
-	case m.Readout == "psi" && !isGraph:
-		return nil, nil, invalidf("readout psi reads the rows of Ψ, which index features for data input; use vp or kmeans")
-	case !isGraph && m.Lambda != 0:
-		return nil, nil, invalidf("lambda %g weighs a graph regularizer, and a %dx%d data matrix has no graph: set lambda=0 (or use danmf-crfr)", m.Lambda, n, d)
-	}
-	for _, r := range m.Layers {
-		if r < 1 {
-			return nil, nil, invalidf("layer sizes %v must be positive", m.Layers)
-		}
-	}
-	if !isGraph {
-		if err := checkEntries(x, true); err != nil {
-			return nil, nil, err
-		}
-		if k >= n {
-			return nil, nil, invalidf("top layer %d must be below the number of samples %d", k, n)
+	if !g {
+		switch {
+		case m.Readout == ReadoutPsi:
+			return nil, nil, invalidf("readout psi reads the rows of Ψ, which index features for data input; use vp or kmeans")
+		case m.Lambda != nil && *m.Lambda != 0:
+			rows, cols := x.Dims()
+			return nil, nil, invalidf("lambda %g weighs a graph regularizer, and a %dx%d data matrix has no graph: set lambda=0 (or use danmf-crfr)", *m.Lambda, rows, cols)
 		}
 		return x, nil, nil
 	}
-	if err := checkGraph(x, k); err != nil {
-		return nil, nil, err
-	}
-	a, err := deepUndirected(x, m.SelfLoops)
+	a, err := undirected(x, m.SelfLoops)
 	if err != nil {
 		return nil, nil, err
 	}
 	return a, a, nil
 }
 
-// deepResolveInput says whether an n x d input is a graph, by the choice
-// "graph", "data" or "auto"/"" (square means graph).
-func deepResolveInput(input string, n, d int) (bool, error) {
-	switch input {
-	case "", "auto":
-		return n == d, nil
-	case "graph":
-		if n != d {
-			return false, invalidf("input=graph needs a square adjacency matrix, got %dx%d", n, d)
-		}
-		return true, nil
-	case "data":
-		return false, nil
-	}
-	return false, invalidf("unknown input %q (want auto, graph or data)", input)
-}
-
-// deepUndirected returns the adjacency matrix of the undirected graph
-// underlying x: max(A, Aᵀ) entrywise (a 0-1 directed graph becomes its
-// 0-1 undirected version, a symmetric one is unchanged), without
-// self-loops unless keepLoops. A dense x is converted to CSR.
-func deepUndirected(x linalg.Matrix, keepLoops bool) (*linalg.CSR, error) {
-	var a *linalg.CSR
-	switch x := x.(type) {
-	case *linalg.CSR:
-		a = x
-	case *linalg.Dense:
-		a = linalg.CSRFromDense(x.Raw())
-	default:
-		a = linalg.CSRFromDense(linalg.DenseOf(x))
-	}
-	a, err := graph.Symmetrize(a, graph.Max)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if !keepLoops {
-		a = graph.DropSelfLoops(a)
-	}
-	return a, nil
-}
-
-// aePretrainer returns the pre-training of DANMF's layers: the shallow
-// autoencoder-like NMF of ShallowNMF.m from uniform random factors.
-func aePretrainer(maxIter int, tol float64) pretrainer {
-	return func(ctx context.Context, x linalg.Matrix, r int, rng *rand.Rand) (deepLayer, *solve.Result, error) {
-		n, m := x.Dims()
-		run := newAERun(x, deepRandUniform(m, r, rng), deepRandUniform(n, r, rng))
-		if maxIter == 0 {
-			return deepLayer{U: run.u, H: run.h}, &solve.Result{Reason: solve.MaxIter, Objective: run.Objective()}, nil
-		}
-		res, err := solve.Fit(ctx, run, solve.Settings{MaxIter: maxIter, Tol: tol, CheckEvery: 1})
-		if err != nil {
-			return deepLayer{}, nil, err
-		}
-		return deepLayer{U: run.u, H: run.h}, res, nil
-	}
-}
-
-// aeRun is the shallow autoencoder-like NMF of one layer, in the row
-// orientation: x (n x m) is Zᵀ, U is m x r and H = Vᵀ is n x r, and
-//
-//	U ← U ⊙ 2ZVᵀ / max(UVVᵀ + ZZᵀU, ε),   V ← V ⊙ 2UᵀZ / max(UᵀUV + V, ε).
-type aeRun struct {
-	x        linalg.Matrix
-	gram     *deepGramOp
-	sq       float64    // ‖Z‖²
-	u, h     *mat.Dense // m x r, n x r
-	xu, mh   *mat.Dense // x·U (n x r) and xᵀ·H = Z·Vᵀ (m x r), current
-	utu, hth *mat.Dense // UᵀU, HᵀH
-	num, den *mat.Dense // m x r scratch
-	hnum     *mat.Dense // n x r scratch
-	hden     *mat.Dense
-	dec, enc float64 // the two errors, valid when fresh
-	fresh    bool
-}
-
-func newAERun(x linalg.Matrix, u, h *mat.Dense) *aeRun {
-	n, m := x.Dims()
-	_, r := u.Dims()
-	a := &aeRun{
-		x: x, gram: newDeepGramOp(x), sq: x.Stats().SquaredNorm, u: u, h: h,
-		xu: mat.NewDense(n, r, nil), mh: mat.NewDense(m, r, nil),
-		utu: mat.NewDense(r, r, nil), hth: mat.NewDense(r, r, nil),
-		num: mat.NewDense(m, r, nil), den: mat.NewDense(m, r, nil),
-		hnum: mat.NewDense(n, r, nil), hden: mat.NewDense(n, r, nil),
-	}
-	a.refreshU()
-	a.refreshH()
-	return a
-}
-
-func (a *aeRun) refreshU() {
-	a.x.Mul(a.xu, a.u)
-	a.utu.Mul(a.u.T(), a.u)
-}
-
-func (a *aeRun) refreshH() {
-	a.x.TMul(a.mh, a.h)
-	a.hth.Mul(a.h.T(), a.h)
-}
-
-// Step implements solve.Model: U, then V with the new U.
-func (a *aeRun) Step() error {
-	a.fresh = false
-	a.num.Scale(2, a.mh)
-	a.gram.apply(a.den, a.u, a.xu) // ZZᵀU
-	var uh mat.Dense
-	uh.Mul(a.u, a.hth)
-	a.den.Add(a.den, &uh)
-	linalg.MulUpdate(a.u, a.num, a.den, 1, danmfEps)
-	a.refreshU()
-
-	a.hnum.Scale(2, a.xu)
-	a.hden.Mul(a.h, a.utu)
-	a.hden.Add(a.hden, a.h)
-	linalg.MulUpdate(a.h, a.hnum, a.hden, 1, danmfEps)
-	a.refreshH()
-	return nil
-}
-
-// errors returns ‖Z − UV‖²_F and ‖V − UᵀZ‖²_F from the cached products,
-// computed once per step.
-func (a *aeRun) errors() (dec, enc float64) {
-	if !a.fresh {
-		dec := a.sq - 2*linalg.Dot(a.mh, a.u) + linalg.Dot(a.utu, a.hth)
-		enc := linalg.Dot(a.h, a.h) - 2*linalg.Dot(a.h, a.xu) + linalg.Dot(a.xu, a.xu)
-		a.dec, a.enc, a.fresh = max(dec, 0), max(enc, 0), true
-	}
-	return a.dec, a.enc
-}
-
-// Objective implements solve.Model.
-func (a *aeRun) Objective() float64 {
-	dec, enc := a.errors()
-	return dec + enc
-}
-
-// Monitor implements solve.Monitor: ShallowNMF.m stops when
-// ‖Z − UV‖_F + ‖V − UᵀZ‖_F changes by at most its tolerance.
-func (a *aeRun) Monitor() (float64, solve.Rule) {
-	dec, enc := a.errors()
-	return math.Sqrt(dec) + math.Sqrt(enc), solve.AbsoluteChange
-}
-
 // danmfRun is DANMF's fine-tuning: it implements solve.Model and
 // solve.Monitor.
 type danmfRun struct {
-	*deepStack
+	*deep.Stack
 	adj      *linalg.CSR // the graph, nil for data input
 	deg      []float64   // its degrees
 	lambda   float64
 	updateVi bool
-	gram     *deepGramOp
+	gram     *linalg.GramOperator
 	sq       float64 // ‖M‖²
 
 	// Caches of the current H and Ψ.
@@ -342,12 +162,12 @@ type danmfRun struct {
 	fresh     bool
 }
 
-func newDANMFRun(x linalg.Matrix, ls []deepLayer, adj *linalg.CSR, lambda float64, updateVi bool) *danmfRun {
-	st := newDeepStack(x, ls)
-	n, m, k := st.n, st.m, st.k()
+func newDANMFRun(x linalg.Matrix, ls []deep.Layer, adj *linalg.CSR, lambda float64, updateVi bool) *danmfRun {
+	st := deep.NewStack(x, ls)
+	n, m, k := st.N, st.M, st.K()
 	r := &danmfRun{
-		deepStack: st, adj: adj, lambda: lambda, updateVi: updateVi,
-		gram: newDeepGramOp(x), sq: x.Stats().SquaredNorm,
+		Stack: st, adj: adj, lambda: lambda, updateVi: updateVi,
+		gram: linalg.NewGramOperator(x), sq: x.Stats().SquaredNorm,
 		mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil),
 		xpsi: mat.NewDense(n, k, nil), ptp: mat.NewDense(k, k, nil),
 		num: mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil), xt: mat.NewDense(n, k, nil),
@@ -364,16 +184,16 @@ func newDANMFRun(x linalg.Matrix, ls []deepLayer, adj *linalg.CSR, lambda float6
 
 // refreshPsi recomputes the products with the current Ψ = U1⋯Up.
 func (r *danmfRun) refreshPsi() {
-	psi := r.Psi()
-	r.x.Mul(r.xpsi, psi)
+	psi := r.Product()
+	r.X.Mul(r.xpsi, psi)
 	r.ptp.Mul(psi.T(), psi)
 	r.fresh = false
 }
 
 // refreshH recomputes the products with the current H = Vpᵀ.
 func (r *danmfRun) refreshH() {
-	h := r.top()
-	r.x.TMul(r.mh, h)
+	h := r.Top()
+	r.X.TMul(r.mh, h)
 	r.hth.Mul(h.T(), h)
 	if r.adj != nil {
 		r.adj.Mul(r.ah, h)
@@ -384,24 +204,24 @@ func (r *danmfRun) refreshH() {
 
 // Step implements solve.Model: one sweep of Alg. 1, U1, ..., Up, then Vp.
 func (r *danmfRun) Step() error {
-	r.beginSweep()
+	r.BeginSweep()
 	r.num.Scale(2, r.mh) // 2MVpᵀ: Vp changes only at the end of the sweep
-	for l := range r.p() {
-		t := r.psiTilde(l)
+	for l := range r.P() {
+		t := r.PsiTilde(l)
 		// D = Ψ̃ VpVpᵀ + M Mᵀ Ψ̃
-		r.x.Mul(r.xt, t)
-		r.gram.apply(r.den, t, r.xt)
+		r.X.Mul(r.xt, t)
+		r.gram.Apply(r.den, t, r.xt)
 		var th mat.Dense
 		th.Mul(t, r.hth)
 		r.den.Add(r.den, &th)
-		r.updateU(l, r.num, r.den, danmfEps)
-		if r.updateVi && l < r.p()-1 {
+		r.UpdateU(l, r.num, r.den, danmfEps)
+		if r.updateVi && l < r.P()-1 {
 			r.updateLowerV(l)
 		}
 	}
 	r.refreshPsi()
 	// Vp ← Vp ⊙ (2ΨᵀA + λVpA) / (ΨᵀΨVp + Vp + λVpD), transposed.
-	h := r.top()
+	h := r.Top()
 	r.hnum.Scale(2, r.xpsi)
 	r.hden.Mul(h, r.ptp)
 	r.hden.Add(r.hden, h)
@@ -420,10 +240,10 @@ func (r *danmfRun) Step() error {
 // updateLowerV applies the paper's eq. 17 to layer l < p:
 // V_i ← V_i ⊙ 2Ψ_iᵀA / max(Ψ_iᵀΨ_iV_i + V_i, ε).
 func (r *danmfRun) updateLowerV(l int) {
-	v, psi := r.v[l], r.psi[l]
+	v, psi := r.V[l], r.Psi[l]
 	n, rl := v.Dims()
 	num, den := mat.NewDense(n, rl, nil), mat.NewDense(n, rl, nil)
-	r.x.Mul(num, psi)
+	r.X.Mul(num, psi)
 	num.Scale(2, num)
 	var g mat.Dense
 	g.Mul(psi.T(), psi)
@@ -438,8 +258,8 @@ func (r *danmfRun) Objective() float64 {
 	if r.fresh {
 		return r.cost
 	}
-	h := r.top()
-	dec := r.sq - 2*linalg.Dot(r.mh, r.Psi()) + linalg.Dot(r.ptp, r.hth)
+	h := r.Top()
+	dec := r.sq - 2*linalg.Dot(r.mh, r.Product()) + linalg.Dot(r.ptp, r.hth)
 	var diff mat.Dense
 	diff.Sub(h, r.xpsi)
 	enc := linalg.Dot(&diff, &diff)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -89,11 +90,7 @@ func TestDANMFMatchesReference(t *testing.T) {
 	a := deepTwoBlocks(40, 0.4, 0.05, 3)
 	ad := a.ToDense()
 	for _, layers := range [][]int{{12, 6, 2}, {8, 2}, {3}} {
-		rng := initialize.NewRand(1)
-		ls, _, err := pretrainLayers(context.Background(), a, layers, rng, aePretrainer(20, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
+		ls := aeLayers(t, a, layers, 1, 20)
 		u := make([]*mat.Dense, len(ls))
 		for i, l := range ls {
 			u[i] = mat.DenseCopyOf(l.U)
@@ -107,15 +104,15 @@ func TestDANMFMatchesReference(t *testing.T) {
 			}
 		}
 		for i := range wantU {
-			if d := deepRelDiff(wantU[i], run.u[i]); d > 1e-10 {
+			if d := deepRelDiff(wantU[i], run.U[i]); d > 1e-10 {
 				t.Errorf("layers %v: U%d differs from DANMF.m by %g", layers, i+1, d)
 			}
 		}
-		if d := deepRelDiff(wantV.T(), run.top()); d > 1e-10 {
+		if d := deepRelDiff(wantV.T(), run.Top()); d > 1e-10 {
 			t.Errorf("layers %v: Vp differs from DANMF.m by %g", layers, d)
 		}
 		// The objective is DANMF.m's cost.
-		psi := run.Psi()
+		psi := run.Product()
 		var r1, r2, lv mat.Dense
 		r1.Mul(psi, wantV)
 		r1.Sub(ad, &r1)
@@ -143,7 +140,7 @@ func TestDANMFMatchesReference(t *testing.T) {
 func TestShallowAEMatchesReference(t *testing.T) {
 	xd := randomData(30, 20, 3, 0.3, 2) // n x m; Z = xᵀ
 	rng := initialize.NewRand(4)
-	u0, h0 := deepRandUniform(20, 4, rng), deepRandUniform(30, 4, rng)
+	u0, h0 := initialize.Uniform(20, 4, 1, rng), initialize.Uniform(30, 4, 1, rng)
 	z := linalg.Transpose(xd)
 	u, v := mat.DenseCopyOf(u0), linalg.Transpose(h0)
 	for range 7 {
@@ -165,16 +162,16 @@ func TestShallowAEMatchesReference(t *testing.T) {
 		v.Apply(func(i, j int, x float64) float64 { return x * vn.At(i, j) / math.Max(vd.At(i, j), 1e-10) }, v)
 	}
 	for _, x := range []linalg.Matrix{linalg.NewDense(xd), linalg.CSRFromDense(xd)} {
-		run := newAERun(x, mat.DenseCopyOf(u0), mat.DenseCopyOf(h0))
+		run := encdec.Layer{AE: encdec.NewAE(x, mat.DenseCopyOf(u0), mat.DenseCopyOf(h0), danmfEps)}
 		for range 7 {
 			if err := run.Step(); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if d := deepRelDiff(u, run.u); d > 1e-11 {
+		if d := deepRelDiff(u, run.W); d > 1e-11 {
 			t.Errorf("%T: U differs from ShallowNMF.m by %g", x, d)
 		}
-		if d := deepRelDiff(v.T(), run.h); d > 1e-11 {
+		if d := deepRelDiff(v.T(), run.V); d > 1e-11 {
 			t.Errorf("%T: V differs from ShallowNMF.m by %g", x, d)
 		}
 		var r1, r2 mat.Dense
@@ -195,8 +192,8 @@ func TestShallowAEMatchesReference(t *testing.T) {
 func TestDANMFProperties(t *testing.T) {
 	a, _ := deepGraph(t, "football")
 	for _, lambda := range []float64{0, 1} {
-		m := &DANMF{Layers: []int{32, 16, 12}, Lambda: lambda, PreIter: 100, PreTol: 5e-4, Seed: 2}
-		res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, Tol: 0})
+		m := &DANMF{Layers: []int{32, 16, 12}, Lambda: new(lambda), PreIter: new(100), PreTol: new(5e-4), Seed: 2}
+		res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, Tol: new(0.0)})
 		deepCheckNonneg(t, res, "U1", "U2", "U3", "V1", "V2", "V3", "Psi3")
 		deepCheckMonotone(t, "danmf", res.History)
 		if len(res.History) != 101 {
@@ -215,7 +212,7 @@ func TestDANMFProperties(t *testing.T) {
 			t.Errorf("embedding %dx%d, want 115x12", r, c)
 		}
 		for name, want := range map[string][2]int{"U1": {115, 32}, "U2": {32, 16}, "U3": {16, 12}, "V1": {115, 32}, "V3": {115, 12}, "Psi2": {115, 16}, "Psi3": {115, 12}} {
-			if r, c := res.Factor(name).Dims(); r != want[0] || c != want[1] {
+			if r, c := res.Factor(Name(name)).Dims(); r != want[0] || c != want[1] {
 				t.Errorf("%s is %dx%d, want %v", name, r, c, want)
 			}
 		}
@@ -231,15 +228,15 @@ func TestDANMFProperties(t *testing.T) {
 	}
 	// update_vi fine-tunes the lower V_i too, and the objective still
 	// decreases (they do not enter it).
-	m := &DANMF{Layers: []int{32, 12}, Lambda: 1, PreIter: 50, UpdateVi: true, Readout: "psi", Seed: 1}
-	res := fitDeep(t, m, a, solve.Settings{MaxIter: 30, Tol: 0})
+	m := &DANMF{Layers: []int{32, 12}, Lambda: new(1.0), PreIter: new(50), UpdateVi: true, Readout: "psi", Seed: 1, PreTol: new(0.0)}
+	res := fitDeep(t, m, a, solve.Settings{MaxIter: 30, Tol: new(0.0)})
 	deepCheckNonneg(t, res, "V1")
 	deepCheckMonotone(t, "danmf update_vi", res.History)
 	if res.Embedding != res.Factor("Psi2") {
 		t.Error("readout psi: the embedding is not Ψ")
 	}
 	m.Readout = "kmeans"
-	if res := fitDeep(t, m, a, solve.Settings{MaxIter: 3}); res.Embedding != res.Factor("V2") {
+	if res := fitDeep(t, m, a, solve.Settings{MaxIter: 3, Tol: new(0.0)}); res.Embedding != res.Factor("V2") {
 		t.Error("readout kmeans: the embedding is not Vpᵀ")
 	}
 }
@@ -248,8 +245,8 @@ func TestDANMFProperties(t *testing.T) {
 // every iteration by default.
 func TestDANMFStopping(t *testing.T) {
 	a, _ := deepGraph(t, "karate")
-	m := &DANMF{Layers: []int{8, 2}, Lambda: 1, PreIter: 500, PreTol: 5e-4, Seed: 3}
-	res := fitDeep(t, m, a, solve.Settings{Tol: 5e-4})
+	m := &DANMF{Layers: []int{8, 2}, Lambda: new(1.0), PreIter: new(500), PreTol: new(5e-4), Seed: 3}
+	res := fitDeep(t, m, a, solve.Settings{Tol: new(5e-4)})
 	if !res.Converged || res.Reason != solve.Tolerance {
 		t.Fatalf("did not converge: %s after %d iterations", res.Reason, res.Iterations)
 	}
@@ -271,7 +268,7 @@ func TestDANMFReproducible(t *testing.T) {
 	a := deepTwoBlocks(300, 0.05, 0.01, 5)
 	fit := func(procs int, seed uint64) (res *Result) {
 		deepWithProcs(procs, func() {
-			res = fitDeep(t, &DANMF{Layers: []int{64, 16, 2}, Lambda: 1, PreIter: 30, Seed: seed}, a, solve.Settings{MaxIter: 20})
+			res = fitDeep(t, &DANMF{Layers: []int{64, 16, 2}, Lambda: new(1.0), PreIter: new(30), Seed: seed, PreTol: new(0.0)}, a, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 		})
 		return res
 	}
@@ -288,8 +285,8 @@ func TestDANMFReproducible(t *testing.T) {
 // that a data matrix is factorized without the graph term.
 func TestDANMFInputs(t *testing.T) {
 	a, _ := deepGraph(t, "karate")
-	m := &DANMF{Layers: []int{8, 2}, Lambda: 1, PreIter: 50, Seed: 1}
-	s := solve.Settings{MaxIter: 20, Tol: 0}
+	m := &DANMF{Layers: []int{8, 2}, Lambda: new(1.0), PreIter: new(50), Seed: 1, PreTol: new(0.0)}
+	s := solve.Settings{MaxIter: 20, Tol: new(0.0)}
 	want := fitDeep(t, m, a, s)
 	// Dense storage of the same graph.
 	if d := deepRelDiff(want.Embedding, fitDeep(t, m, linalg.NewDense(a.ToDense()), s).Embedding); d > 1e-10 {
@@ -308,8 +305,8 @@ func TestDANMFInputs(t *testing.T) {
 	}
 	// Data input.
 	x := linalg.NewDense(randomData(40, 12, 3, 0.2, 1))
-	dm := &DANMF{Layers: []int{6, 3}, Input: "data", PreIter: 50, Seed: 1}
-	res := fitDeep(t, dm, x, solve.Settings{MaxIter: 50, Tol: 0})
+	dm := &DANMF{Layers: []int{6, 3}, Input: "data", PreIter: new(50), Seed: 1, Lambda: new(0.0), PreTol: new(0.0)}
+	res := fitDeep(t, dm, x, solve.Settings{MaxIter: 50, Tol: new(0.0)})
 	deepCheckMonotone(t, "danmf data", res.History)
 	deepCheckNonneg(t, res, "U1", "U2", "V2")
 	if r, c := res.Embedding.Dims(); r != 40 || c != 3 {
@@ -334,21 +331,21 @@ func TestDANMFInvalid(t *testing.T) {
 		m    DANMF
 		x    linalg.Matrix
 	}{
-		{"negative", DANMF{Layers: []int{2}}, linalg.NewDense(neg)},
-		{"nan", DANMF{Layers: []int{2}}, linalg.NewDense(nan)},
-		{"no layers", DANMF{}, a},
-		{"zero layer", DANMF{Layers: []int{0, 2}}, a},
-		{"top too large", DANMF{Layers: []int{34}}, a},
-		{"negative lambda", DANMF{Layers: []int{2}, Lambda: -1}, a},
-		{"data with lambda", DANMF{Layers: []int{2}, Lambda: 1}, x},
-		{"psi on data", DANMF{Layers: []int{2}, Readout: "psi"}, x},
-		{"unknown readout", DANMF{Layers: []int{2}, Readout: "rows"}, a},
-		{"graph not square", DANMF{Layers: []int{2}, Input: "graph"}, x},
-		{"unknown input", DANMF{Layers: []int{2}, Input: "table"}, a},
-		{"negative pre_iter", DANMF{Layers: []int{2}, PreIter: -1}, a},
+		{"negative", DANMF{Layers: []int{2}, Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, linalg.NewDense(neg)},
+		{"nan", DANMF{Layers: []int{2}, Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, linalg.NewDense(nan)},
+		{"no layers", DANMF{Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"zero layer", DANMF{Layers: []int{0, 2}, Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"top too large", DANMF{Layers: []int{34}, Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"negative lambda", DANMF{Layers: []int{2}, Lambda: new(-1.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"data with lambda", DANMF{Layers: []int{2}, Lambda: new(1.0), PreIter: new(0), PreTol: new(0.0)}, x},
+		{"psi on data", DANMF{Layers: []int{2}, Readout: "psi", Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, x},
+		{"unknown readout", DANMF{Layers: []int{2}, Readout: "rows", Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"graph not square", DANMF{Layers: []int{2}, Input: "graph", Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, x},
+		{"unknown input", DANMF{Layers: []int{2}, Input: "table", Lambda: new(0.0), PreIter: new(0), PreTol: new(0.0)}, a},
+		{"negative pre_iter", DANMF{Layers: []int{2}, PreIter: new(-1), Lambda: new(0.0), PreTol: new(0.0)}, a},
 	}
 	for _, tc := range cases {
-		_, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 5})
+		_, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 5, Tol: new(0.0)})
 		if !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
 		}
@@ -356,23 +353,12 @@ func TestDANMFInvalid(t *testing.T) {
 	for _, c := range []Config{
 		{Rank: 3, Layers: []int{8, 2}},
 		{Layers: []int{8, 2}, Init: "random"},
-		{Layers: []int{8, 2}, Params: deepParams(t, "readout=rows")},
+		{Layers: []int{8, 2}, Params: []string{"readout=rows"}},
 	} {
-		if _, err := danmfSpec.New(c); err == nil {
-			if err = c.Params.Err(); err == nil {
-				t.Errorf("config %+v: no error", c)
-			}
+		if _, err := New("danmf", c); !errors.Is(err, ErrInvalid) {
+			t.Errorf("config %+v: err = %v, want ErrInvalid", c, err)
 		}
 	}
-}
-
-func deepParams(t *testing.T, kv ...string) *Params {
-	t.Helper()
-	p, err := ParseParams(kv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestDANMFQuality pins floors a little below the mean NMI (argmax over the
@@ -381,7 +367,7 @@ func deepParams(t *testing.T, kv ...string) *Params {
 // |Δ sqrt(cost)| ≤ 5e-4).
 func TestDANMFQuality(t *testing.T) {
 	lfr, lfrTruth := deepSharedGraph(t, "lfr", "n250_mu0.1_seed10_edges.txt", "n250_mu0.1_seed10_labels.txt")
-	s := solve.Settings{Tol: 5e-4}
+	s := solve.Settings{Tol: new(5e-4)}
 	cases := []struct {
 		name   string
 		layers []int
@@ -405,7 +391,7 @@ func TestDANMFQuality(t *testing.T) {
 		}
 		k := tc.layers[len(tc.layers)-1]
 		nmi := deepMeanNMI(t, "danmf "+tc.name, func(seed uint64) Estimator {
-			return &DANMF{Layers: tc.layers, Lambda: 1, PreIter: 500, PreTol: 5e-4, Seed: seed}
+			return &DANMF{Layers: tc.layers, Lambda: new(1.0), PreIter: new(500), PreTol: new(5e-4), Seed: seed}
 		}, a, truth, k, 5, false, s)
 		if nmi < tc.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.floor)
@@ -419,17 +405,17 @@ func TestDANMFQuality(t *testing.T) {
 // Slow: DEEPNMF_SLOW=1.
 func TestDANMFCoraEmail(t *testing.T) {
 	slowDeep(t)
-	s := solve.Settings{MaxIter: 1000, Tol: 5e-4}
+	s := solve.Settings{MaxIter: 1000, Tol: new(5e-4)}
 	cora, coraTruth := deepSharedGraph(t, "cora", "edges.txt", "labels.txt")
 	nmi := deepMeanNMI(t, "danmf cora", func(seed uint64) Estimator {
-		return &DANMF{Layers: []int{256, 64, 7}, Lambda: 1, PreIter: 500, PreTol: 5e-4, Seed: seed}
+		return &DANMF{Layers: []int{256, 64, 7}, Lambda: new(1.0), PreIter: new(500), PreTol: new(5e-4), Seed: seed}
 	}, cora, coraTruth, 7, 5, false, s)
 	if nmi < 0.37 {
 		t.Errorf("cora: mean NMI %.4f below 0.37 (published 0.4114)", nmi)
 	}
 	email, emailTruth := deepSharedGraph(t, "email-Eu-core", "edges.txt", "labels.txt")
 	nmi = deepMeanNMI(t, "danmf email", func(seed uint64) Estimator {
-		return &DANMF{Layers: []int{256, 128, 42}, Lambda: 0.01, PreIter: 500, PreTol: 5e-4, Seed: seed}
+		return &DANMF{Layers: []int{256, 128, 42}, Lambda: new(0.01), PreIter: new(500), PreTol: new(5e-4), Seed: seed}
 	}, email, emailTruth, 42, 5, false, s)
 	if nmi < 0.66 {
 		t.Errorf("email: mean NMI %.4f below 0.66 (published 0.6943)", nmi)

@@ -2,14 +2,12 @@ package model
 
 import (
 	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/graph"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -29,131 +27,104 @@ import (
 // term preserving the relations between features. Layers are pre-trained
 // by the shallow autoencoder-like NMF (as DANMF) and fine-tuned by the
 // code's multiplicative updates; the Embedding is Hlᵀ with each row scaled
-// to sum 1, to be clustered by k-means. docs/models/danmf-crfr.md.
+// to sum 1, to be clustered by k-means. docs/models/danmf-crfr.md. The
+// factors are W1..Wl, H1..Hl (transposed) and Psi1..Psil.
 type DANMFCRFR struct {
 	// Layers are r1, ..., rl; rl is the size of the representation, not
 	// the number of clusters (the paper uses 60-50-40 for UCI data and
-	// 120-100-80 for images).
+	// 120-100-80 for images), and may exceed the number of features.
 	Layers []int
 	// Lambda1 (repulsive), Lambda2 (attractive) and Lambda3 (feature
 	// relations) are the paper's λ1, λ2, λ3: lamb0, lamb1 and lamb2 of the
-	// code.
-	Lambda1, Lambda2, Lambda3 float64
+	// code; nil means 1e-6, 5 and 0.
+	Lambda1 *float64 `param:"lambda1" default:"1e-6" check:">=0" help:"weight λ1 of the repulsive (contrastive) term"`
+	Lambda2 *float64 `param:"lambda2" default:"5" check:">=0" help:"weight λ2 of the attractive kNN term"`
+	Lambda3 float64  `param:"lambda3" check:">=0" help:"weight λ3 of the feature-relation term"`
 	// Neighbors and T make S⁺: the symmetric Neighbors-nearest-neighbour
 	// graph with heat-kernel weights exp(−‖x_i − x_j‖²/T).
-	Neighbors int
-	T         float64
-	// Scale is "minmax" (every feature mapped onto [0, 1], as the code's
-	// normalized data sets; also "") or "none".
-	Scale string
-	// Normalize is "sum" (the code's: each row of the embedding Hlᵀ scaled
-	// to sum 1, also "") or "none" (the embedding is Hlᵀ itself).
-	Normalize string
-	PreIter   int
+	Neighbors int     `param:"neighbors" default:"4" check:">=1" help:"neighbours of the kNN graph S⁺"`
+	T         float64 `param:"t" default:"0.3" check:">0" help:"heat-kernel t of S⁺"`
+	// Scale "minmax" maps every feature onto [0, 1], as the code's
+	// normalized data sets; "none" takes the data as they are.
+	Scale Scale `param:"scale" choices:"minmax|none" help:"per-feature scaling of the data"`
+	// Normalize "sum" scales each row of the embedding Hlᵀ to sum 1 (the
+	// code's); "none" leaves Hlᵀ as it is.
+	Normalize Normalize `param:"normalize" choices:"sum|none" help:"row normalization of the embedding"`
+	PreIter   *int      `param:"pre_iter" default:"500" check:">=0" help:"pre-training iterations per layer"`
 	Seed      uint64
 }
+
+// Scale names a per-feature scaling of data.
+type Scale string
+
+// The scalings.
+const (
+	ScaleMinMax Scale = "minmax"
+	ScaleNone   Scale = "none"
+)
 
 var danmfcrfrSpec = Spec{
 	Name:      "danmf-crfr",
 	Kind:      Data,
 	Objective: "min ‖X − ΨHl‖² + ‖Hl − ΨᵀX‖² + λ1 tr(Hl S⁻ Hlᵀ) + 2λ2 tr(Hl L⁺ Hlᵀ) + ‖XXᵀ − λ3ΨΨᵀ‖², Ψ = W1⋯Wl",
 	Reference: "Salahian, Akhlaghian Tab, Seyedi & Chavoshinejad, ESWA 214 (2023) 119051 (navidsalahian/DANMF_CRFR)",
-	Params:    "lambda1=1e-6 lambda2=5 lambda3=0 neighbors=4 t=0.3 scale=minmax|none normalize=sum|none pre_iter=500 (embedding for k-means: --assign kmeans)",
 	// The paper's 1000 fine-tuning iterations; the code has no tolerance.
-	Defaults: &solve.Settings{MaxIter: 1000},
-	New: func(c Config) (Estimator, error) {
-		layers, err := deepLayers(c, false)
-		if err != nil {
-			return nil, err
-		}
-		if c.Init != "" {
-			return nil, invalidf("danmf-crfr starts each layer from uniform random factors; --init does not apply")
-		}
-		p := c.Params
-		return &DANMFCRFR{
-			Layers:    layers,
-			Lambda1:   p.Float("lambda1", 1e-6),
-			Lambda2:   p.Float("lambda2", 5),
-			Lambda3:   p.Float("lambda3", 0),
-			Neighbors: p.Int("neighbors", 4),
-			T:         p.Float("t", 0.3),
-			Scale:     p.String("scale", "minmax", "minmax", "none"),
-			Normalize: p.String("normalize", "sum", "sum", "none"),
-			PreIter:   p.Int("pre_iter", 500),
-			Seed:      c.Seed,
-		}, nil
-	},
+	Settings:   solve.Settings{MaxIter: 1000, Tol: new(0.0)},
+	topNotRank: true,
+	new:        func() fitter { return new(DANMFCRFR) },
 }
 
-// Fit factorizes x (n x d, one sample per row). The fine-tuning runs under
-// s, with MaxIter 0 meaning the paper's 1000 iterations. The Embedding is
-// Hlᵀ (n x rl) with rows scaled to sum 1 unless Normalize is "none"; the
-// factors are W1..Wl, H1..Hl (transposed) and Psi1..Psil.
+func (*DANMFCRFR) spec() *Spec { return &danmfcrfrSpec }
+
+// signed implements signedInput: min-max scaling maps data of any sign
+// onto [0, 1].
+func (m *DANMFCRFR) signed(linalg.Matrix) bool { return m.Scale != ScaleNone }
+
+// Fit factorizes x (n x d, one sample per row).
 func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+func (m *DANMFCRFR) fit(r *run, x linalg.Matrix) (*Result, error) {
 	n, _ := x.Dims()
-	for _, v := range []float64{m.Lambda1, m.Lambda2, m.Lambda3, m.T} {
-		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, invalidf("lambda1, lambda2, lambda3 and t must be finite and ≥ 0")
-		}
+	if err := deep.CheckLayers(m.Layers, n, false); err != nil {
+		return nil, invalid(err)
 	}
-	switch {
-	case m.PreIter < 0:
-		return nil, invalidf("pre_iter must be ≥ 0")
-	case len(m.Layers) == 0:
-		return nil, invalidf("danmf-crfr needs at least one layer")
-	case m.Normalize != "" && m.Normalize != "sum" && m.Normalize != "none":
-		return nil, invalidf("unknown normalize %q (want sum or none)", m.Normalize)
-	case m.Neighbors < 1 || m.Neighbors >= n:
-		return nil, invalidf("neighbors = %d must be in [1, %d)", m.Neighbors, n)
+	if m.Neighbors >= n {
+		return nil, invalidf("neighbors = %d must be below the number of samples %d", m.Neighbors, n)
 	}
-	for _, r := range m.Layers {
-		if r < 1 || r >= n {
-			return nil, invalidf("layer sizes %v must be in [1, %d)", m.Layers, n)
-		}
-	}
-	switch m.Scale {
-	case "", "minmax":
-		if err := checkEntries(x, false); err != nil {
-			return nil, err
-		}
+	if m.Scale == ScaleMinMax {
 		var err error
 		if x, err = linalg.MinMaxCols(x); err != nil {
-			return nil, fmt.Errorf("%w: %v (use scale=none)", ErrInvalid, err)
+			return nil, invalidf("%v (use scale=none)", err)
 		}
-	case "none":
-		if err := checkEntries(x, true); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, invalidf("unknown scale %q (want minmax or none)", m.Scale)
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = 1000
-	}
-	reg := &crfrReg{lambda1: m.Lambda1, lambda2: m.Lambda2, lambda3: m.Lambda3}
-	if m.Lambda2 > 0 {
+	lambda1, lambda2 := *m.Lambda1, *m.Lambda2
+	reg := &crfrReg{lambda1: lambda1, lambda2: lambda2, lambda3: m.Lambda3}
+	if lambda2 > 0 {
 		sp, err := graph.KNN(linalg.DenseOf(x), m.Neighbors, &graph.KNNOptions{Weight: graph.Heat, T: m.T})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+			return nil, invalid(err)
 		}
 		reg.s = sp
 		reg.deg, _ = graph.Degrees(sp)
 	}
-	if m.Lambda1 > 0 {
+	if lambda1 > 0 {
 		reg.dis = linalg.Distances(x)
 	}
-	rng := rand.New(rand.NewPCG(m.Seed, 0x9e3779b97f4a7c15))
-	ls, pre, err := pretrainLayers(ctx, x, m.Layers, rng, aePretrainer(m.PreIter, 0))
+	ls, err := r.pretrainLayers(x, m.Layers, func(_ int, z linalg.Matrix, size int) (layerFit, error) {
+		return aeLayer(z, size, r, danmfEps, *m.PreIter, 0), nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("danmf-crfr: %w", err)
+		return nil, err
 	}
 	run := newCRFRRun(x, ls, reg)
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("danmf-crfr: %w", err)
+		return nil, err
 	}
-	emb := run.top()
-	if m.Normalize != "none" {
+	emb := run.Top()
+	if m.Normalize != NormalizeNone {
 		emb = mat.DenseCopyOf(emb)
 		sums := make([]float64, n)
 		for i := range sums {
@@ -161,8 +132,8 @@ func (m *DANMFCRFR) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 		}
 		linalg.ScaleRows(emb, emb, sums)
 	}
-	res := run.result("danmf-crfr", sr, pre, emb, factorNames{u: "W", v: "H"})
-	res.Assign = "kmeans-plain" // the reference code's read-out: scikit-learn's KMeans on the rows
+	res := stackResult(run.Stack, sr, emb, W, H, false)
+	res.Assign = AssignKMeansPlain // the reference code's read-out: scikit-learn's KMeans on the rows
 	return res, nil
 }
 
@@ -181,9 +152,9 @@ type crfrReg struct {
 //
 // then Hl ← Hl ⊙ (2ΨᵀX + 2λ2 Hl S⁺) / max(ΨᵀΨHl + Hl + 2λ2 Hl D⁺ + λ1 Hl S⁻, ε).
 type crfrRun struct {
-	*deepStack
+	*deep.Stack
 	reg      *crfrReg
-	gram     *deepGramOp
+	gram     *linalg.GramOperator
 	sq, xxtn float64 // ‖X‖², ‖XXᵀ‖² (when λ3 > 0)
 
 	mh, hth   *mat.Dense // xᵀH (m x k), HᵀH
@@ -197,11 +168,11 @@ type crfrRun struct {
 	hden      *mat.Dense
 }
 
-func newCRFRRun(x linalg.Matrix, ls []deepLayer, reg *crfrReg) *crfrRun {
-	st := newDeepStack(x, ls)
-	n, m, k := st.n, st.m, st.k()
+func newCRFRRun(x linalg.Matrix, ls []deep.Layer, reg *crfrReg) *crfrRun {
+	st := deep.NewStack(x, ls)
+	n, m, k := st.N, st.M, st.K()
 	r := &crfrRun{
-		deepStack: st, reg: reg, gram: newDeepGramOp(x), sq: x.Stats().SquaredNorm,
+		Stack: st, reg: reg, gram: linalg.NewGramOperator(x), sq: x.Stats().SquaredNorm,
 		mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil),
 		xpsi: mat.NewDense(n, k, nil), ptp: mat.NewDense(k, k, nil),
 		num: mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil),
@@ -210,7 +181,7 @@ func newCRFRRun(x linalg.Matrix, ls []deepLayer, reg *crfrReg) *crfrRun {
 	}
 	if reg.lambda3 > 0 {
 		r.mmpsi = mat.NewDense(m, k, nil)
-		r.xxtn = xxtNorm(x, r.gram)
+		r.xxtn = r.gram.SquaredNorm()
 	}
 	if reg.s != nil {
 		r.sh, r.dh = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
@@ -223,36 +194,18 @@ func newCRFRRun(x linalg.Matrix, ls []deepLayer, reg *crfrReg) *crfrRun {
 	return r
 }
 
-// xxtNorm returns ‖XXᵀ‖²_F = ‖XᵀX‖²_F through the smaller Gram matrix.
-func xxtNorm(x linalg.Matrix, g *deepGramOp) float64 {
-	if g.g != nil {
-		return linalg.Dot(g.g, g.g)
-	}
-	n, m := x.Dims()
-	if m <= n {
-		xt := linalg.DenseOf(x)
-		var gm mat.Dense
-		gm.Mul(xt.T(), xt)
-		return linalg.Dot(&gm, &gm)
-	}
-	xd := linalg.DenseOf(x)
-	var gn mat.Dense
-	gn.Mul(xd, xd.T())
-	return linalg.Dot(&gn, &gn)
-}
-
 func (r *crfrRun) refreshPsi() {
-	psi := r.Psi()
-	r.x.Mul(r.xpsi, psi)
+	psi := r.Product()
+	r.X.Mul(r.xpsi, psi)
 	r.ptp.Mul(psi.T(), psi)
 	if r.mmpsi != nil {
-		r.gram.apply(r.mmpsi, psi, r.xpsi)
+		r.gram.Apply(r.mmpsi, psi, r.xpsi)
 	}
 }
 
 func (r *crfrRun) refreshH() {
-	h := r.top()
-	r.x.TMul(r.mh, h)
+	h := r.Top()
+	r.X.TMul(r.mh, h)
 	r.hth.Mul(h.T(), h)
 	if r.sh != nil {
 		r.reg.s.Mul(r.sh, h)
@@ -265,12 +218,12 @@ func (r *crfrRun) refreshH() {
 
 // Step implements solve.Model: W1, ..., Wl, then Hl.
 func (r *crfrRun) Step() error {
-	r.beginSweep()
+	r.BeginSweep()
 	l3 := r.reg.lambda3
-	for l := range r.p() {
-		t := r.psiTilde(l)
-		r.x.Mul(r.xt, t)
-		r.gram.apply(r.g, t, r.xt) // XXᵀΨ̃
+	for l := range r.P() {
+		t := r.PsiTilde(l)
+		r.X.Mul(r.xt, t)
+		r.gram.Apply(r.g, t, r.xt) // XXᵀΨ̃
 		r.num.Scale(2, r.mh)
 		r.den.Mul(t, r.hth)
 		r.den.Add(r.den, r.g)
@@ -283,10 +236,10 @@ func (r *crfrRun) Step() error {
 			frp.Scale(2*l3*l3, &frp)
 			r.den.Add(r.den, &frp)
 		}
-		r.updateU(l, r.num, r.den, danmfEps)
+		r.UpdateU(l, r.num, r.den, danmfEps)
 	}
 	r.refreshPsi()
-	h := r.top()
+	h := r.Top()
 	r.hnum.Scale(2, r.xpsi)
 	r.hden.Mul(h, r.ptp)
 	r.hden.Add(r.hden, h)
@@ -310,7 +263,7 @@ func (r *crfrRun) Step() error {
 // from the cached products (the feature term only when λ3 > 0; it is the
 // constant ‖XXᵀ‖² otherwise and left out).
 func (r *crfrRun) Objective() float64 {
-	h, psi := r.top(), r.Psi()
+	h, psi := r.Top(), r.Product()
 	dec := max(r.sq-2*linalg.Dot(r.mh, psi)+linalg.Dot(r.ptp, r.hth), 0)
 	var diff mat.Dense
 	diff.Sub(h, r.xpsi)

@@ -13,9 +13,9 @@ import (
 	"github.com/deepnmf/deepnmf/cluster"
 	"github.com/deepnmf/deepnmf/dataio"
 	"github.com/deepnmf/deepnmf/graph"
-	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/metric"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -96,7 +96,7 @@ func refCRFRSweeps(x, s, dis *mat.Dense, u []*mat.Dense, vp *mat.Dense, l0, l1, 
 
 // crfrSetup returns a small data set, its scaled version, the model's
 // regularizers and pre-trained layers.
-func crfrSetup(t *testing.T, l1, l2, l3 float64, layers []int) (linalg.Matrix, *crfrReg, []deepLayer) {
+func crfrSetup(t *testing.T, l1, l2, l3 float64, layers []int) (linalg.Matrix, *crfrReg, []deep.Layer) {
 	t.Helper()
 	raw, _ := deepTable(t, "iris")
 	x, err := linalg.MinMaxCols(raw)
@@ -109,11 +109,7 @@ func crfrSetup(t *testing.T, l1, l2, l3 float64, layers []int) (linalg.Matrix, *
 	}
 	reg := &crfrReg{lambda1: l1, lambda2: l2, lambda3: l3, s: s, dis: linalg.Distances(x)}
 	reg.deg, _ = graph.Degrees(s)
-	ls, _, err := pretrainLayers(context.Background(), x, layers, initialize.NewRand(3), aePretrainer(30, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x, reg, ls
+	return x, reg, aeLayers(t, x, layers, 3, 30)
 }
 
 // TestDANMFCRFRMatchesReference checks the fine-tuning sweeps against a
@@ -134,16 +130,16 @@ func TestDANMFCRFRMatchesReference(t *testing.T) {
 		}
 	}
 	for i := range wantU {
-		if d := deepRelDiff(wantU[i], run.u[i]); d > 1e-10 {
+		if d := deepRelDiff(wantU[i], run.U[i]); d > 1e-10 {
 			t.Errorf("W%d differs from danmf_crfr.py by %g", i+1, d)
 		}
 	}
-	if d := deepRelDiff(wantV.T(), run.top()); d > 1e-10 {
+	if d := deepRelDiff(wantV.T(), run.Top()); d > 1e-10 {
 		t.Errorf("Hl differs from danmf_crfr.py by %g", d)
 	}
 	// The objective, term by term on dense matrices.
 	xm := linalg.Transpose(linalg.DenseOf(x))
-	psi, h := run.Psi(), run.top()
+	psi, h := run.Product(), run.Top()
 	var r1, r2, xxt, pp, hdh, hlh mat.Dense
 	r1.Mul(psi, h.T())
 	r1.Sub(xm, &r1)
@@ -174,8 +170,8 @@ func TestDANMFCRFRMatchesReference(t *testing.T) {
 func TestDANMFCRFRProperties(t *testing.T) {
 	raw, _ := deepTable(t, "iris")
 	for _, l3 := range []float64{0, 0.5} {
-		m := &DANMFCRFR{Layers: []int{20, 10, 6}, Lambda1: 1e-4, Lambda2: 1, Lambda3: l3, Neighbors: 4, T: 0.3, PreIter: 50, Seed: 1}
-		res := fitDeep(t, m, raw, solve.Settings{MaxIter: 100, Tol: 0, CheckEvery: 1})
+		m := &DANMFCRFR{Layers: []int{20, 10, 6}, Lambda1: new(1e-4), Lambda2: new(1.0), Lambda3: l3, Neighbors: 4, T: 0.3, PreIter: new(50), Seed: 1}
+		res := fitDeep(t, m, raw, solve.Settings{MaxIter: 100, Tol: new(0.0), CheckEvery: 1})
 		deepCheckNonneg(t, res, "W1", "W2", "W3", "H3", "Psi3")
 		if l3 == 0 {
 			deepCheckMonotone(t, "danmf-crfr", res.History)
@@ -202,8 +198,8 @@ func TestDANMFCRFRReproducible(t *testing.T) {
 	x := linalg.NewDense(randomData(200, 30, 4, 0, 9))
 	fit := func(procs int, seed uint64) (res *Result) {
 		deepWithProcs(procs, func() {
-			m := &DANMFCRFR{Layers: []int{16, 8}, Lambda1: 1e-4, Lambda2: 1, Lambda3: 0.1, Neighbors: 4, T: 0.3, PreIter: 20, Seed: seed}
-			res = fitDeep(t, m, x, solve.Settings{MaxIter: 10})
+			m := &DANMFCRFR{Layers: []int{16, 8}, Lambda1: new(1e-4), Lambda2: new(1.0), Lambda3: 0.1, Neighbors: 4, T: 0.3, PreIter: new(20), Seed: seed}
+			res = fitDeep(t, m, x, solve.Settings{MaxIter: 10, Tol: new(0.0)})
 		})
 		return res
 	}
@@ -221,7 +217,7 @@ func TestDANMFCRFRInvalid(t *testing.T) {
 	nan.Set(0, 0, math.NaN())
 	neg := mat.DenseCopyOf(ok)
 	neg.Set(0, 0, -1)
-	base := DANMFCRFR{Layers: []int{4, 2}, Lambda2: 1, Neighbors: 3, T: 1, PreIter: 5}
+	base := DANMFCRFR{Layers: []int{4, 2}, Lambda2: new(1.0), Neighbors: 3, T: 1, PreIter: new(5), Lambda1: new(0.0)}
 	with := func(f func(*DANMFCRFR)) DANMFCRFR { m := base; f(&m); return m }
 	cases := []struct {
 		name string
@@ -230,7 +226,7 @@ func TestDANMFCRFRInvalid(t *testing.T) {
 	}{
 		{"nan", base, nan},
 		{"negative without scaling", with(func(m *DANMFCRFR) { m.Scale = "none" }), neg},
-		{"negative lambda", with(func(m *DANMFCRFR) { m.Lambda1 = -1 }), ok},
+		{"negative lambda", with(func(m *DANMFCRFR) { m.Lambda1 = new(-1.0) }), ok},
 		{"too many neighbors", with(func(m *DANMFCRFR) { m.Neighbors = 20 }), ok},
 		{"layer too large", with(func(m *DANMFCRFR) { m.Layers = []int{20} }), ok},
 		{"no layers", with(func(m *DANMFCRFR) { m.Layers = nil }), ok},
@@ -238,12 +234,12 @@ func TestDANMFCRFRInvalid(t *testing.T) {
 		{"unknown normalize", with(func(m *DANMFCRFR) { m.Normalize = "l2" }), ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 3}); !errors.Is(err, ErrInvalid) {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 3, Tol: new(0.0)}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
 		}
 	}
 	// Mixed-sign data is fine with the default min-max scaling.
-	if _, err := base.Fit(context.Background(), linalg.NewDense(neg), solve.Settings{MaxIter: 3}); err != nil {
+	if _, err := base.Fit(context.Background(), linalg.NewDense(neg), solve.Settings{MaxIter: 3, Tol: new(0.0)}); err != nil {
 		t.Errorf("mixed sign with scale=minmax: %v", err)
 	}
 }
@@ -256,7 +252,7 @@ func crfrScores(t *testing.T, m DANMFCRFR, x linalg.Matrix, truth []int, k, seed
 	var sc []metric.Scores
 	for seed := range uint64(seeds) {
 		m.Seed = seed
-		res := fitDeep(t, &m, x, solve.Settings{MaxIter: 1000})
+		res := fitDeep(t, &m, x, solve.Settings{MaxIter: 1000, Tol: new(0.0)})
 		pred, _, err := cluster.KMeans{K: k, Seed: seed}.Fit(res.Embedding)
 		if err != nil {
 			t.Fatal(err)
@@ -279,7 +275,7 @@ func crfrScores(t *testing.T, m DANMFCRFR, x linalg.Matrix, truth []int, k, seed
 // the seeds agree, the test fits 3 (1 with -short, and wine once).
 func TestDANMFCRFRQuality(t *testing.T) {
 	x, truth := deepTable(t, "iris")
-	m := DANMFCRFR{Layers: []int{60, 50, 40}, Lambda1: 1e-6, Lambda2: 5, Neighbors: 4, T: 0.3, PreIter: 500}
+	m := DANMFCRFR{Layers: []int{60, 50, 40}, Lambda1: new(1e-6), Lambda2: new(5.0), Neighbors: 4, T: 0.3, PreIter: new(500)}
 	seeds := 3
 	if testing.Short() {
 		seeds = 1
@@ -288,7 +284,7 @@ func TestDANMFCRFRQuality(t *testing.T) {
 		normalize string
 		floor     float64
 	}{{"sum", 0.63}, {"none", 0.74}} {
-		m.Normalize = tc.normalize
+		m.Normalize = Normalize(tc.normalize)
 		if nmi := crfrScores(t, m, x, truth, 3, seeds); nmi < tc.floor {
 			t.Errorf("iris normalize=%s: mean NMI %.4f below the floor %.2f", tc.normalize, nmi, tc.floor)
 		}

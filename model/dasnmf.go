@@ -2,15 +2,13 @@ package model
 
 import (
 	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/deepnmf/deepnmf/graph"
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
+	"github.com/deepnmf/deepnmf/model/internal/trifactor"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -24,292 +22,133 @@ import (
 //
 // over nonnegative H_i (r_{i−1} x r_i, r_0 = n) and Wp (k x k), where
 // A_S = A + ηS adds the asymmetric-cosine second-order similarity S of
-// eq. 11 (graph.AsymmetricCosine; sparse, with the pattern of AAᵀ), C is
-// the PageRank influence matrix of eq. 19 (C_ij = c_i where A_ij ≠ 0,
+// eq. 11 (graph.SecondOrder; sparse, with the pattern of AAᵀ), C is the
+// PageRank influence matrix of eq. 19 (C_ij = c_i where A_ij ≠ 0,
 // graph.PageRankInfluence, ρ = 0.85) and D its row sums. Row i of Ψ holds
 // node i's memberships of the k clusters and Wp the links between them.
 //
-// Each layer is pre-trained with the shallow asymmetric NMF (the triFactor
-// core of AsymNMF): A_S ≈ H1 W1 H1ᵀ, then W_{i−1} ≈ H_i W_i H_iᵀ, 100
-// iterations each; then every H_i and Wp are fine-tuned jointly by the
-// 1/4-power rule of eq. 27 and the rule of eq. 31, with M = A_S as eqs. 27
-// and 31 derive them from eq. 21 (HUpdate "as", the default) or M = A as
-// Algorithm 1 prints them (HUpdate "a"). After every sweep the columns of
-// Ψ are scaled to unit norm, the scale moving into Wp (ΨWpΨᵀ does not
-// change): the regularizer is quadratic in Ψ and indefinite (D holds row
-// sums only), so without it large λ drives Ψ to overflow.
+// Each layer is pre-trained with the shallow asymmetric NMF (package
+// trifactor): A_S ≈ H1 W1 H1ᵀ, then W_{i−1} ≈ H_i W_i H_iᵀ, 100 iterations
+// each; then every H_i and Wp are fine-tuned jointly by the 1/4-power rule
+// of eq. 27 and the rule of eq. 31, with M = A_S as eqs. 27 and 31 derive
+// them from eq. 21 (HUpdate "as", the default) or M = A as Algorithm 1
+// prints them (HUpdate "a"). After every sweep the columns of Ψ are
+// scaled to unit norm, the scale moving into Wp (ΨWpΨᵀ does not change):
+// the regularizer is quadratic in Ψ and indefinite (D holds row sums
+// only), so without it large λ drives Ψ to overflow.
 // docs/models/dasnmf.md gives the update rules, every choice made where
-// the paper is ambiguous, and what makes the model work on Cora.
+// the paper is ambiguous, and what makes the model work on Cora. The
+// factors are H1..Hp, Wp, W1..W{p−1} from pre-training and Psi.
 //
 // Orientation: the paper's A and Ψ already have one node per row, as
 // deepnmf's graph inputs; nothing is transposed.
 type DAsNMF struct {
 	// Layers are r1, ..., rp = k.
 	Layers []int
-	// Eta weighs S in A_S = A + ηS; Lambda weighs the PageRank regularizer.
-	Eta, Lambda float64
-	// PageRank is the index order of eq. 18: "standard" (the default,
-	// also "") or "printed" (graph.Standard, graph.Printed).
-	PageRank string
+	// Eta weighs S in A_S = A + ηS (nil: 0.2); Lambda weighs the PageRank
+	// regularizer (nil: 0.001).
+	Eta    *float64 `param:"eta" default:"0.2" check:">=0" help:"weight η of the second-order similarity S in A_S = A + ηS"`
+	Lambda *float64 `param:"lambda" default:"0.001" check:">=0" help:"weight λ of the PageRank regularizer"`
+	// PageRank is the index order of eq. 18 (graph.Standard,
+	// graph.Printed).
+	PageRank PageRankOrder `param:"pagerank" choices:"standard|printed" help:"index order of eq. 18"`
 	// Diag says whether S keeps its diagonal (S_uu = 1 for a node with
-	// out-links): "keep" (the default, also "") or "zero".
-	Diag string
+	// out-links).
+	Diag Diag `param:"diag" choices:"keep|zero" help:"S's diagonal"`
 	// HUpdate is the matrix M of the fine-tuning (the H_i rule, the Wp rule
-	// and the objective): "as" (the default, also ""), A_S as eqs. 27 and
-	// 31 derive them from eq. 21; or "a", A as Algorithm 1 prints the
-	// rules, so that A_S only shapes the pre-training.
-	HUpdate string
-	// Norm is "unit" (the default, also ""), unit-norm columns of Ψ after
-	// every sweep with the norms moved into Wp, or "none", the updates as
-	// printed.
-	Norm string
-	// Readout chooses the Embedding: "psi" (the default, also ""), Ψ with
-	// unit-norm columns, read by argmax over rows; "kmeans", Ψ with
-	// unit-norm rows, read by k-means (Result.Assign); "raw", Ψ as it is
-	// (the same as psi under Norm "unit").
-	Readout string
-	// Init is the start of each pre-training layer: "svd" (the default,
-	// also ""), AsymNMF's SVD start for layer 1 and asymDenseSVDStart for
-	// the dense W_{i−1}; or "random", AsymNMF's random start. The SVD
-	// start finds communities (assortative structure) where random starts
-	// often end in role structure: see docs/models/dasnmf.md.
-	Init string
+	// and the objective): "as", A_S as eqs. 27 and 31 derive them from
+	// eq. 21; or "a", A as Algorithm 1 prints the rules, so that A_S only
+	// shapes the pre-training.
+	HUpdate HUpdate `param:"hupdate" choices:"as|a" help:"the matrix of the fine-tuning: A_S (eq. 21) or A (Algorithm 1)"`
+	// Norm "unit" gives Ψ unit-norm columns after every sweep with the
+	// norms moved into Wp; "none" runs the updates as printed.
+	Norm Normalize `param:"norm" choices:"unit|none" help:"unit-norm columns of Ψ after every sweep"`
+	// Readout chooses the Embedding: "psi", Ψ with unit-norm columns, read
+	// by argmax over rows; "kmeans", Ψ with unit-norm rows, read by
+	// k-means (Result.Assign); "raw", Ψ as it is (the same as psi under
+	// Norm "unit").
+	Readout Readout `param:"readout" choices:"psi|kmeans|raw" help:"Ψ with unit columns (argmax), unit rows (k-means), or as it is"`
+	// Init is the start of each pre-training layer: "svd",
+	// initialize.TriSVD for layer 1 and TriSVDDense for the dense
+	// W_{i−1}; or "random", initialize.TriRandom. The SVD start finds
+	// communities (assortative structure) where random starts often end
+	// in role structure: see docs/models/dasnmf.md.
+	Init initialize.Method `choices:"svd|random"`
 	// PreIter is the number of pre-training iterations of each layer.
-	PreIter int
-	// SelfLoops keeps the diagonal of A when true (the paper's graphs have
+	PreIter *int `param:"pre_iter" default:"100" check:">=0" help:"pre-training iterations per layer"`
+	// SelfLoops says whether A keeps its diagonal (the paper's graphs have
 	// none).
-	SelfLoops bool
+	SelfLoops Loops `param:"self_loops" choices:"drop|keep" help:"the graph's self-loops"`
 	Seed      uint64
 }
 
-// dasnmfDefaults are the paper's settings: 500 fine-tuning iterations, no
-// tolerance.
-var dasnmfDefaults = &solve.Settings{MaxIter: 500}
+// PageRankOrder names graph.Standard and graph.Printed.
+type PageRankOrder string
+
+// The PageRank index orders.
+const (
+	PageRankStandard PageRankOrder = "standard"
+	PageRankPrinted  PageRankOrder = "printed"
+)
+
+// HUpdate names the matrix DAsNMF's fine-tuning factorizes.
+type HUpdate string
+
+// The fine-tuning matrices.
+const (
+	HUpdateAS HUpdate = "as"
+	HUpdateA  HUpdate = "a"
+)
 
 var dasnmfSpec = Spec{
 	Name:      "dasnmf",
 	Kind:      Graph,
 	Objective: "min ‖A_S − ΨWpΨᵀ‖² + λ[2Tr(ΨᵀDΨ) − Tr(ΨᵀCΨ) − Tr(ΨᵀCᵀΨ)], Ψ = H1⋯Hp, A_S = A + ηS; H_i, Wp ≥ 0",
 	Reference: "Hajiveiseh, Seyedi & Akhlaghian Tab, Deep asymmetric NMF for graph clustering, Pattern Recognition 148 (2024) 110179",
-	Params:    "eta=0.2 lambda=0.001 pagerank=standard|printed diag=keep|zero hupdate=as|a norm=unit|none readout=psi|kmeans|raw pre_iter=100 self_loops=drop|keep (--layers r1,...,k; --init svd|random; 500 fine-tuning iterations)",
-	Defaults:  dasnmfDefaults,
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		layers, err := deepLayers(c, true)
-		if err != nil {
-			return nil, err
-		}
-		return &DAsNMF{
-			Layers:    layers,
-			Eta:       p.Float("eta", 0.2),
-			Lambda:    p.Float("lambda", 0.001),
-			PageRank:  p.String("pagerank", "standard", "standard", "printed"),
-			Diag:      p.String("diag", "keep", "keep", "zero"),
-			HUpdate:   p.String("hupdate", "as", "as", "a"),
-			Norm:      p.String("norm", "unit", "unit", "none"),
-			Readout:   p.String("readout", "psi", "psi", "kmeans", "raw"),
-			PreIter:   p.Int("pre_iter", 100),
-			SelfLoops: p.String("self_loops", "drop", "drop", "keep") == "keep",
-			Init:      c.Init,
-			Seed:      c.Seed,
-		}, nil
-	},
+	// The paper's 500 fine-tuning iterations.
+	Settings: solve.Settings{MaxIter: 500, Tol: new(0.0)},
+	new:      func() fitter { return new(DAsNMF) },
 }
 
-// Fit factorizes the adjacency matrix a. The fine-tuning runs under s;
-// zero MaxIter selects the paper's 500. The result's Embedding is Ψ
-// (n x k, see Readout); its factors are H1..Hp, Wp, W1..W{p−1} from
-// pre-training and Psi.
+func (*DAsNMF) spec() *Spec { return &dasnmfSpec }
+
+// Fit factorizes the adjacency matrix a.
 func (m *DAsNMF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := m.check(); err != nil {
-		return nil, err
-	}
-	g, err := newAsymGraph(a, m.Layers, asymGraphOptions{
-		eta: m.Eta, zeroDiag: m.Diag == "zero", keepLoops: m.SelfLoops,
-		influence: true, printed: m.PageRank == "printed",
+	return fit(ctx, m, a, s)
+}
+
+func (m *DAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
+	g, err := triGraph(a, m.Layers, trifactor.GraphOptions{
+		Eta: *m.Eta, ZeroDiag: m.Diag == DiagZero, KeepLoops: m.SelfLoops == KeepLoops,
+		Influence: true, Printed: m.PageRank == PageRankPrinted,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = dasnmfDefaults.MaxIter
-	}
-	rng := initialize.NewRand(m.Seed)
-	init := m.Init
-	if init == "" {
-		init = "svd"
-	}
-	ls, pre, err := pretrainLayers(ctx, g.as, m.Layers, rng, asymPretrainer(init, solve.Settings{MaxIter: m.PreIter}, g.as))
+	limits := solve.Settings{MaxIter: *m.PreIter, Tol: new(0.0)}
+	ls, err := r.pretrainLayers(g.AS, m.Layers, func(l int, x linalg.Matrix, size int) (layerFit, error) {
+		return triLayer(x, size, m.Init, l == 0, r, limits)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("dasnmf: %w", err)
-	}
-	run := newDAsRun(g, ls, m.Lambda, m.HUpdate == "a", m.Norm)
-	sr, err := solve.Fit(ctx, run, s)
-	if err != nil {
-		return nil, fmt.Errorf("dasnmf: %w", err)
-	}
-	return run.result("dasnmf", sr, pre, ls, m.Readout), nil
-}
-
-func (m *DAsNMF) check() error {
-	switch {
-	case len(m.Layers) == 0:
-		return invalidf("dasnmf needs at least one layer")
-	case !(m.Eta >= 0) || math.IsInf(m.Eta, 1):
-		return invalidf("eta %g must be finite and ≥ 0", m.Eta)
-	case !(m.Lambda >= 0) || math.IsInf(m.Lambda, 1):
-		return invalidf("lambda %g must be finite and ≥ 0", m.Lambda)
-	case m.PreIter < 0:
-		return invalidf("pre_iter %d must be ≥ 0", m.PreIter)
-	}
-	for _, c := range []struct {
-		name, v string
-		ok      []string
-	}{
-		{"pagerank", m.PageRank, []string{"", "standard", "printed"}},
-		{"diag", m.Diag, []string{"", "keep", "zero"}},
-		{"hupdate", m.HUpdate, []string{"", "as", "a"}},
-		{"norm", m.Norm, []string{"", "unit", "none"}},
-		{"readout", m.Readout, []string{"", "psi", "kmeans", "raw"}},
-	} {
-		if !oneOf(c.v, c.ok) {
-			return invalidf("unknown %s %q (want one of %v)", c.name, c.v, c.ok[1:])
-		}
-	}
-	return asymCheckInit(m.Init)
-}
-
-func oneOf(v string, ok []string) bool {
-	for _, o := range ok {
-		if v == o {
-			return true
-		}
-	}
-	return false
-}
-
-func asymCheckInit(init string) error {
-	if init != "" && init != initialize.Random && init != "svd" {
-		return invalidf("unknown init %q (want random or svd)", init)
-	}
-	return nil
-}
-
-// asymGraphOptions are the choices in building DAsNMF's matrices.
-type asymGraphOptions struct {
-	eta       float64
-	zeroDiag  bool // drop the diagonal of S
-	keepLoops bool // keep the self-loops of A
-	influence bool // build C and D
-	printed   bool // PageRank in the printed index order
-}
-
-// asymGraph holds the matrices of the deep asymmetric models: A,
-// A_S = A + ηS, and the PageRank influence C with its row sums D.
-type asymGraph struct {
-	a  *linalg.CSR
-	as linalg.Matrix // A_S in linalg.ForProducts' form
-	c  *linalg.CSR   // nil without the regularizer
-	d  []float64
-}
-
-// newAsymGraph validates the adjacency matrix x for the layers and builds
-// the matrices. They are built sparse: S has the pattern of AAᵀ and C that
-// of A. A_S is then kept dense only if two-hop neighbourhoods fill it
-// (linalg.ForProducts), as on the 1000-node LFR graph, where half of its
-// entries are stored and dense products made the fit twice as fast.
-func newAsymGraph(x linalg.Matrix, layers []int, o asymGraphOptions) (*asymGraph, error) {
-	n, d := x.Dims()
-	if n != d {
-		return nil, invalidf("adjacency matrix is %dx%d, not square (give an edge list or a square matrix)", n, d)
-	}
-	if err := checkEntries(x, true); err != nil {
 		return nil, err
 	}
-	if err := checkLayers(layers, n, n); err != nil {
+	run := newDAsRun(g, ls, *m.Lambda, m.HUpdate == HUpdateA, m.Norm)
+	sr, err := r.final(run)
+	if err != nil {
 		return nil, err
 	}
-	a := inputCSR(x)
-	if !o.keepLoops {
-		a = graph.DropSelfLoops(a)
-	}
-	if a.NNZ() == 0 {
-		return nil, invalidf("the graph has no edges")
-	}
-	g := &asymGraph{a: a, as: a}
-	if o.eta > 0 {
-		s, err := graph.AsymmetricCosine(a)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-		if o.zeroDiag {
-			s = graph.DropSelfLoops(s)
-		}
-		as, err := linalg.AddCSR(a, s, o.eta)
-		if err != nil {
-			return nil, err
-		}
-		g.as = linalg.ForProducts(as)
-	}
-	if o.influence {
-		order := graph.Standard
-		if o.printed {
-			order = graph.Printed
-		}
-		c, err := graph.PageRankInfluence(a, &graph.PageRankOptions{Order: order})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-		g.c = c
-		g.d, _ = graph.Degrees(c)
-	}
-	return g, nil
-}
-
-// asymPretrainer returns the pre-training of the deep asymmetric models:
-// ShallowAsNMF (AsymNMF's updates, the triFactor core) of the layer's
-// input for iters iterations from AsymNMF's random or SVD start. The
-// layer's factor is H_i and the next layer's input W_i; the first layer's
-// input is the graph matrix as.
-func asymPretrainer(init string, set solve.Settings, as linalg.Matrix) pretrainer {
-	return func(ctx context.Context, x linalg.Matrix, r int, rng *rand.Rand) (deepLayer, *solve.Result, error) {
-		n, _ := x.Dims()
-		var h, w *mat.Dense
-		first := x == as
-		var err error
-		switch {
-		case init == "svd" && first:
-			h, w, err = svdStart(x, r, rng)
-		case init == "svd":
-			h, w, err = asymDenseSVDStart(x, r, rng)
-		default:
-			h = initialize.RandomDense(n, r, math.Sqrt(linalg.Mean(x)/float64(r)), rng)
-			w = initialize.RandomDense(r, r, 1/float64(r), rng)
-		}
-		if err != nil {
-			return deepLayer{}, nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-		run := &asymRun{t: newTriFactor(x, h, w)}
-		res := &solve.Result{Reason: solve.MaxIter, Objective: run.Objective()}
-		if set.MaxIter > 0 {
-			var err error
-			if res, err = solve.Fit(ctx, run, set); err != nil {
-				return deepLayer{}, nil, err
-			}
-		}
-		return deepLayer{U: h, Next: linalg.NewDense(w)}, res, nil
-	}
+	return triResult(sr, run.U, run.w, ls, run.Product(), m.Readout, "fine-tuned"), nil
 }
 
 // dasRun is DAsNMF's fine-tuning: it implements solve.Model. The stack's
 // U_i are the H_i (Ψ_i = H1⋯H_i, n x r_i).
 type dasRun struct {
-	*deepStack
-	g      *asymGraph
+	*deep.Stack
+	g      *trifactor.Graph
 	upd    linalg.Matrix // the matrix of the updates: A_S, or A
 	w      *mat.Dense    // Wp, k x k
 	lambda float64
-	norm   string
+	norm   Normalize
 	sqNorm float64    // ‖M‖², M = upd
 	at, ta *mat.Dense // n x k scratch: Aᵀ·X and A·X
 	num    *mat.Dense // n x k
@@ -321,22 +160,22 @@ type dasRun struct {
 	objOK  bool
 }
 
-func newDAsRun(g *asymGraph, ls []deepLayer, lambda float64, useA bool, norm string) *dasRun {
-	st := newDeepStack(g.as, ls)
-	n, k := st.n, st.k()
+func newDAsRun(g *trifactor.Graph, ls []deep.Layer, lambda float64, useA bool, norm Normalize) *dasRun {
+	st := deep.NewStack(g.AS, ls)
+	n, k := st.N, st.K()
 	nk := func() *mat.Dense { return mat.NewDense(n, k, nil) }
 	kk := func() *mat.Dense { return mat.NewDense(k, k, nil) }
 	top := ls[len(ls)-1].Next.(*linalg.Dense).Raw()
 	r := &dasRun{
-		deepStack: st, g: g, upd: g.as, w: mat.DenseCopyOf(top), lambda: lambda, norm: norm,
+		Stack: st, g: g, upd: g.AS, w: mat.DenseCopyOf(top), lambda: lambda, norm: norm,
 		at: nk(), ta: nk(), num: nk(), den: nk(),
 		gram: kk(), m1: kk(), m2: kk(), kk: kk(),
 	}
 	if useA {
-		r.upd = g.a
+		r.upd = g.A
 	}
 	r.sqNorm = r.upd.Stats().SquaredNorm
-	if norm == "" || norm == "unit" {
+	if norm == NormalizeUnit {
 		r.normalize()
 	}
 	return r
@@ -346,14 +185,14 @@ func newDAsRun(g *asymGraph, ls []deepLayer, lambda float64, useA bool, norm str
 // eq. 27 with the current Ψ̃, then Wp by eq. 31, then the normalization.
 func (r *dasRun) Step() error {
 	r.objOK = false
-	r.beginSweep()
-	for l := range r.p() {
+	r.BeginSweep()
+	for l := range r.P() {
 		num, den := r.hParts(l)
-		linalg.MulUpdate(r.u[l], num, den, 0.25, linalg.Eps)
-		r.setPsi(l)
+		linalg.MulUpdate(r.U[l], num, den, 0.25, linalg.Eps)
+		r.SetPsi(l)
 	}
 	r.updateW()
-	if r.norm != "none" {
+	if r.norm != NormalizeNone {
 		r.normalize()
 	}
 	return nil
@@ -364,8 +203,8 @@ func (r *dasRun) Step() error {
 // the objective with respect to H_l is 2(den − num). Call it in layer
 // order within a sweep, after beginSweep.
 func (r *dasRun) hParts(l int) (num, den *mat.Dense) {
-	r.gradH(r.psiTilde(l))
-	return r.project(l, r.num, 0), r.project(l, r.den, 1)
+	r.gradH(r.PsiTilde(l))
+	return r.Project(l, r.num, 0), r.Project(l, r.den, 1)
 }
 
 // gradH sets num and den to the two parts of the (halved) gradient of the
@@ -387,15 +226,15 @@ func (r *dasRun) gradH(t *mat.Dense) {
 	r.m2.Mul(r.w, r.kk)
 	r.m1.Add(r.m1, r.m2)
 	r.den.Mul(t, r.m1)
-	if r.lambda == 0 || r.g.c == nil {
+	if r.lambda == 0 || r.g.C == nil {
 		return
 	}
-	r.g.c.Mul(r.ta, t)
-	r.g.c.TMul(r.at, t)
+	r.g.C.Mul(r.ta, t)
+	r.g.C.TMul(r.at, t)
 	r.ta.Add(r.ta, r.at)
 	r.ta.Scale(r.lambda, r.ta)
 	r.num.Add(r.num, r.ta)
-	linalg.ScaleRows(r.ta, t, r.g.d)
+	linalg.ScaleRows(r.ta, t, r.g.D)
 	r.ta.Scale(2*r.lambda, r.ta)
 	r.den.Add(r.den, r.ta)
 }
@@ -409,7 +248,7 @@ func (r *dasRun) updateW() {
 // wParts returns the numerator ΨᵀMΨ and the denominator ΨᵀΨWpΨᵀΨ of eq. 31
 // (in scratch matrices): the gradient with respect to Wp is 2(den − num).
 func (r *dasRun) wParts() (num, den *mat.Dense) {
-	psi := r.Psi()
+	psi := r.Product()
 	r.upd.Mul(r.ta, psi)
 	r.m2.Mul(psi.T(), r.ta)
 	r.gram.Mul(psi.T(), psi)
@@ -424,18 +263,18 @@ func (r *dasRun) wParts() (num, den *mat.Dense) {
 // Wp → S⁻¹WpS⁻¹), which the regularizer, quadratic in Ψ where the fit is
 // not, would otherwise drive to zero or infinity.
 func (r *dasRun) normalize() {
-	p := r.p()
-	norms := dmColNorms(r.Psi())
-	inv := dmInv(norms)
+	p := r.P()
+	norms := linalg.ColNorms(r.Product())
+	inv := make([]float64, len(norms))
 	for j, v := range norms {
-		if v == 0 {
-			norms[j] = 1
+		if inv[j], norms[j] = 1, 1; v > 0 {
+			inv[j], norms[j] = 1/v, v
 		}
 	}
-	dmScaleCols(r.u[p-1], inv)
-	r.setPsi(p - 1)
+	linalg.ScaleCols(r.U[p-1], inv)
+	r.SetPsi(p - 1)
 	linalg.ScaleRows(r.w, r.w, norms)
-	dmScaleCols(r.w, norms)
+	linalg.ScaleCols(r.w, norms)
 }
 
 // Objective implements solve.Model: eq. 21 at the current factors,
@@ -446,106 +285,9 @@ func (r *dasRun) Objective() float64 {
 	}
 	num, den := r.wParts() // ΨᵀMΨ and GWpG
 	obj := max(r.sqNorm-2*linalg.Dot(num, r.w)+linalg.Dot(r.w, den), 0)
-	if r.lambda != 0 && r.g.c != nil {
-		obj += 2 * r.lambda * dasRegularizer(r.g, r.Psi(), r.ta)
+	if r.lambda != 0 && r.g.C != nil {
+		obj += 2 * r.lambda * r.g.Regularizer(r.Product(), r.ta)
 	}
 	r.obj, r.objOK = obj, true
 	return obj
-}
-
-// dasRegularizer returns Tr(ΨᵀDΨ) − Tr(ΨᵀCΨ), half the regularizer
-// (Tr(ΨᵀCᵀΨ) = Tr(ΨᵀCΨ)), using scratch (n x k).
-func dasRegularizer(g *asymGraph, psi, scratch *mat.Dense) float64 {
-	linalg.ScaleRows(scratch, psi, g.d)
-	t := linalg.Dot(psi, scratch)
-	g.c.Mul(scratch, psi)
-	return t - linalg.Dot(psi, scratch)
-}
-
-// result assembles the Result: the embedding per readout and the factors
-// H1..Hp, Wp, the pre-trained W1..W{p−1} and Psi.
-func (r *dasRun) result(name string, sr *solve.Result, pre []solve.Result, ls []deepLayer, readout string) *Result {
-	return &Result{
-		Result:    *sr,
-		Model:     name,
-		Rank:      r.k(),
-		Layers:    append([]int(nil), r.layers...),
-		Embedding: asymEmbedding(r.Psi(), readout),
-		Factors:   asymFactors(r.u, r.w, ls, r.Psi(), "fine-tuned"),
-		Assign:    asymAssign(readout),
-		Pretrain:  pre,
-	}
-}
-
-// asymAssign is the read-out the embedding is meant for.
-func asymAssign(readout string) string {
-	if readout == "kmeans" {
-		return "kmeans"
-	}
-	return "argmax"
-}
-
-// asymEmbedding returns the embedding read from Ψ: unit-norm columns for
-// argmax ("psi"), unit-norm rows for k-means ("kmeans").
-func asymEmbedding(psi *mat.Dense, readout string) *mat.Dense {
-	e := mat.DenseCopyOf(psi)
-	if readout == "raw" {
-		return e
-	}
-	if readout == "kmeans" {
-		n, _ := e.Dims()
-		inv := make([]float64, n)
-		for i := range n {
-			if v := mat.Norm(e.RowView(i), 2); v > 0 {
-				inv[i] = 1 / v
-			}
-		}
-		linalg.ScaleRows(e, e, inv)
-		return e
-	}
-	dmScaleCols(e, dmInv(dmColNorms(e)))
-	return e
-}
-
-// asymFactors names the factors of a deep asymmetric result.
-func asymFactors(hs []*mat.Dense, wp *mat.Dense, ls []deepLayer, psi *mat.Dense, how string) []Factor {
-	var out []Factor
-	for i, h := range hs {
-		r, c := h.Dims()
-		out = append(out, Factor{Name: fmt.Sprintf("H%d", i+1), Doc: fmt.Sprintf("%d x %d factor of layer %d (Ψ = H1⋯Hp), %s", r, c, i+1, how), M: h})
-	}
-	k, _ := wp.Dims()
-	out = append(out, Factor{Name: fmt.Sprintf("W%d", len(hs)), Doc: fmt.Sprintf("%d x %d links between the clusters (top layer), %s", k, k, how), M: wp})
-	for i, l := range ls[:len(ls)-1] {
-		w := l.Next.(*linalg.Dense).Raw()
-		r, _ := w.Dims()
-		out = append(out, Factor{Name: fmt.Sprintf("W%d", i+1), Doc: fmt.Sprintf("%d x %d summarized graph of layer %d, from pre-training", r, r, i+1), M: w})
-	}
-	n, _ := psi.Dims()
-	out = append(out, Factor{Name: "Psi", Doc: fmt.Sprintf("%d x %d memberships Ψ = H1⋯Hp, one row per node", n, k), M: psi})
-	return out
-}
-
-// asymDenseSVDStart is the SVD start of a deeper layer, whose input is the
-// dense summarized graph W_{i−1}: H holds the NNDSVD columns of x scaled
-// to unit norm, their zeros raised to 1% of 1/sqrt(m) (m rows), and
-// W = HᵀxH with entries below 1% of its mean raised to it. svdStart's
-// floors at mean(x) suit a sparse adjacency matrix, whose mean is far
-// below the entries of a unit column, and not a dense W_{i−1}.
-func asymDenseSVDStart(x linalg.Matrix, k int, rng *rand.Rand) (h, w *mat.Dense, err error) {
-	h, _, err = initialize.Factors(x, k, initialize.NNDSVD, rng)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, _ := h.Dims()
-	unitColumns(h)
-	fh := 0.01 / math.Sqrt(float64(m))
-	h.Apply(func(_, _ int, v float64) float64 { return max(v, fh) }, h)
-	xh := mat.NewDense(m, k, nil)
-	x.Mul(xh, h)
-	w = mat.NewDense(k, k, nil)
-	w.Mul(h.T(), xh)
-	fw := 0.01 * max(mat.Sum(w), 0) / float64(k*k)
-	w.Apply(func(_, _ int, v float64) float64 { return max(v, fw) }, w)
-	return h, w, nil
 }

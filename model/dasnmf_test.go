@@ -13,6 +13,8 @@ import (
 	"github.com/deepnmf/deepnmf/dataio"
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
+	"github.com/deepnmf/deepnmf/model/internal/trifactor"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -21,18 +23,18 @@ import (
 func dasTestRun(t *testing.T, layers []int, lambda float64, useA bool, norm string) *dasRun {
 	t.Helper()
 	a, _ := randomDigraph(30, 3, 0.3, 0.05, 8)
-	g, err := newAsymGraph(a, layers, asymGraphOptions{eta: 0.3, influence: true})
+	g, err := triGraph(a, layers, trifactor.GraphOptions{Eta: 0.3, Influence: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := initialize.NewRand(9)
 	in := 30
-	var ls []deepLayer
+	var ls []deep.Layer
 	for _, r := range layers {
-		ls = append(ls, deepLayer{U: uniformDense(in, r, 1, rng), Next: linalg.NewDense(uniformDense(r, r, 1, rng))})
+		ls = append(ls, deep.Layer{U: initialize.Uniform(in, r, 1, rng), Next: linalg.NewDense(initialize.Uniform(r, r, 1, rng))})
 		in = r
 	}
-	return newDAsRun(g, ls, lambda, useA, norm)
+	return newDAsRun(g, ls, lambda, useA, Normalize(norm))
 }
 
 // refDAsNMFSweeps runs sweeps of Algorithm 1's fine-tuning literally, with
@@ -116,8 +118,8 @@ func refDAsNMFSweeps(m, c *mat.Dense, d []float64, hs []*mat.Dense, w *mat.Dense
 func TestDAsNMFMatchesReference(t *testing.T) {
 	for _, useA := range []bool{false, true} {
 		r := dasTestRun(t, []int{8, 5, 3}, 0.7, useA, "none")
-		hs := make([]*mat.Dense, len(r.u))
-		for i, u := range r.u {
+		hs := make([]*mat.Dense, len(r.U))
+		for i, u := range r.U {
 			hs[i] = mat.DenseCopyOf(u)
 		}
 		w0 := mat.DenseCopyOf(r.w)
@@ -126,9 +128,9 @@ func TestDAsNMFMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d := r.g.d
-		wantH, wantW := refDAsNMFSweeps(linalg.DenseOf(r.upd), r.g.c.ToDense(), d, hs, w0, 0.7, 3)
-		for i, h := range r.u {
+		d := r.g.D
+		wantH, wantW := refDAsNMFSweeps(linalg.DenseOf(r.upd), r.g.C.ToDense(), d, hs, w0, 0.7, 3)
+		for i, h := range r.U {
 			if e := deepRelDiff(wantH[i], h); e > 1e-10 {
 				t.Errorf("useA %v: H%d differs from the reference by %g", useA, i+1, e)
 			}
@@ -144,7 +146,7 @@ func TestDAsNMFMatchesReference(t *testing.T) {
 func TestDAsNMFGradient(t *testing.T) {
 	for _, useA := range []bool{false, true} {
 		r := dasTestRun(t, []int{6, 4, 2}, 0.4, useA, "none")
-		r.beginSweep()
+		r.BeginSweep()
 		check := func(name string, f, num, den *mat.Dense) {
 			t.Helper()
 			rows, cols := f.Dims()
@@ -154,8 +156,8 @@ func TestDAsNMFGradient(t *testing.T) {
 					h := 1e-6 * max(1, math.Abs(v))
 					eval := func(x float64) float64 {
 						f.Set(i, j, x)
-						for l := range r.p() {
-							r.setPsi(l)
+						for l := range r.P() {
+							r.SetPsi(l)
 						}
 						r.objOK = false
 						return r.Objective()
@@ -169,9 +171,9 @@ func TestDAsNMFGradient(t *testing.T) {
 				}
 			}
 		}
-		for l := range r.p() {
+		for l := range r.P() {
 			num, den := r.hParts(l)
-			check("H"+string(rune('1'+l)), r.u[l], num, den)
+			check("H"+string(rune('1'+l)), r.U[l], num, den)
 		}
 		num, den := r.wParts()
 		check("W", r.w, num, den)
@@ -188,8 +190,8 @@ func TestDAsNMFProperties(t *testing.T) {
 	for name, a := range map[string]*linalg.CSR{"directed": dir, "football": und} {
 		for _, hu := range []string{"as", "a"} {
 			for _, init := range []string{"random", "svd"} {
-				m := &DAsNMF{Layers: []int{16, 8, 3}, Eta: 0.2, HUpdate: hu, Init: init, PreIter: 30, Seed: 3}
-				res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, CheckEvery: 1})
+				m := &DAsNMF{Layers: []int{16, 8, 3}, Eta: new(0.2), HUpdate: HUpdate(hu), Init: initialize.Method(init), PreIter: new(30), Seed: 3, Lambda: new(0.0)}
+				res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, CheckEvery: 1, Tol: new(0.0)})
 				what := name + "/" + hu + "/" + init
 				deepCheckMonotone(t, what, res.History)
 				for i, p := range res.Pretrain {
@@ -197,7 +199,7 @@ func TestDAsNMFProperties(t *testing.T) {
 				}
 				checkNonnegative(t, what, res)
 				psi := res.Factor("Psi")
-				for j, v := range dmColNorms(psi) {
+				for j, v := range linalg.ColNorms(psi) {
 					if math.Abs(v-1) > 1e-12 {
 						t.Errorf("%s: column %d of Ψ has norm %g", what, j, v)
 					}
@@ -221,8 +223,8 @@ func TestDAsNMFProperties(t *testing.T) {
 func TestDAsNMFReproducible(t *testing.T) {
 	a, _ := randomDigraph(120, 4, 0.12, 0.01, 5)
 	for _, init := range []string{"random", "svd"} {
-		m := &DAsNMF{Layers: []int{20, 10, 4}, Eta: 0.2, Lambda: 0.01, Init: init, PreIter: 20, Seed: 6}
-		s := solve.Settings{MaxIter: 30}
+		m := &DAsNMF{Layers: []int{20, 10, 4}, Eta: new(0.2), Lambda: new(0.01), Init: initialize.Method(init), PreIter: new(20), Seed: 6}
+		s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 		var one, four *Result
 		deepWithProcs(1, func() { one = fitDeep(t, m, a, s) })
 		deepWithProcs(4, func() { four = fitDeep(t, m, a, s) })
@@ -238,7 +240,7 @@ func TestDAsNMFReproducible(t *testing.T) {
 // the same seed, and that the layers chain: layer 2 factorizes W1.
 func TestMAsNMFIsAsymNMF(t *testing.T) {
 	a, _ := randomDigraph(80, 3, 0.2, 0.02, 2)
-	s := solve.Settings{MaxIter: 40}
+	s := solve.Settings{MaxIter: 40, Tol: new(0.0)}
 	ref := fitDeep(t, &AsymNMF{Rank: 3, Seed: 4}, a, s)
 	got := fitDeep(t, &MAsNMF{Layers: []int{3}, Seed: 4}, a, s)
 	if !mat.Equal(ref.Factor("H"), got.Factor("H1")) || !mat.Equal(ref.Factor("W"), got.Factor("W1")) {
@@ -246,8 +248,8 @@ func TestMAsNMFIsAsymNMF(t *testing.T) {
 	}
 	deep := fitDeep(t, &MAsNMF{Layers: []int{10, 3}, Seed: 4}, a, s)
 	w1, h2, w2 := deep.Factor("W1"), deep.Factor("H2"), deep.Factor("W2")
-	tf := newTriFactor(linalg.NewDense(w1), h2, w2)
-	if got, want := tf.loss(), deep.Pretrain[1].Objective; math.Abs(got-want) > 1e-10*want {
+	tf := trifactor.New(linalg.NewDense(w1), h2, w2)
+	if got, want := tf.Loss(), deep.Pretrain[1].Objective; math.Abs(got-want) > 1e-10*want {
 		t.Errorf("layer 2 objective %g, want ‖W1 − H2W2H2ᵀ‖² = %g", want, got)
 	}
 	var psi mat.Dense
@@ -264,7 +266,7 @@ func TestDAsNMFInvalid(t *testing.T) {
 	neg := linalg.NewDense(mat.NewDense(3, 3, []float64{0, -1, 0, 1, 0, 1, 0, 1, 0}))
 	nan := linalg.NewDense(mat.NewDense(3, 3, []float64{0, math.NaN(), 0, 1, 0, 1, 0, 1, 0}))
 	empty, _ := linalg.NewCSRFromTriplets(5, 5, nil, nil, nil, false)
-	ok := DAsNMF{Layers: []int{4, 2}, Eta: 0.2, Lambda: 0.01}
+	ok := DAsNMF{Layers: []int{4, 2}, Eta: new(0.2), Lambda: new(0.01), PreIter: new(0)}
 	with := func(f func(m *DAsNMF)) DAsNMF { m := ok; f(&m); return m }
 	for _, tc := range []struct {
 		name string
@@ -278,10 +280,10 @@ func TestDAsNMFInvalid(t *testing.T) {
 		{"no layers", with(func(m *DAsNMF) { m.Layers = nil }), a},
 		{"layer too large", with(func(m *DAsNMF) { m.Layers = []int{20, 2} }), a},
 		{"layer zero", with(func(m *DAsNMF) { m.Layers = []int{4, 0} }), a},
-		{"eta negative", with(func(m *DAsNMF) { m.Eta = -1 }), a},
-		{"lambda NaN", with(func(m *DAsNMF) { m.Lambda = math.NaN() }), a},
-		{"lambda infinite", with(func(m *DAsNMF) { m.Lambda = math.Inf(1) }), a},
-		{"pre_iter", with(func(m *DAsNMF) { m.PreIter = -1 }), a},
+		{"eta negative", with(func(m *DAsNMF) { m.Eta = new(-1.0) }), a},
+		{"lambda NaN", with(func(m *DAsNMF) { m.Lambda = new(math.NaN()) }), a},
+		{"lambda infinite", with(func(m *DAsNMF) { m.Lambda = new(math.Inf(1)) }), a},
+		{"pre_iter", with(func(m *DAsNMF) { m.PreIter = new(-1) }), a},
 		{"pagerank", with(func(m *DAsNMF) { m.PageRank = "reverse" }), a},
 		{"diag", with(func(m *DAsNMF) { m.Diag = "one" }), a},
 		{"hupdate", with(func(m *DAsNMF) { m.HUpdate = "s" }), a},
@@ -289,7 +291,7 @@ func TestDAsNMFInvalid(t *testing.T) {
 		{"readout", with(func(m *DAsNMF) { m.Readout = "vp" }), a},
 		{"init", with(func(m *DAsNMF) { m.Init = "nndsvd" }), a},
 	} {
-		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("dasnmf %s: no error", tc.name)
 		}
 	}
@@ -297,51 +299,51 @@ func TestDAsNMFInvalid(t *testing.T) {
 		{Layers: []int{4, 2}, Eta: -1}, {Layers: nil}, {Layers: []int{4, 2}, Init: "nndsvd"},
 		{Layers: []int{4, 2}, Diag: "x"}, {Layers: []int{4, 2}, Readout: "x"}, {Layers: []int{30}},
 	} {
-		if _, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("masnmf %+v: no error", m)
 		}
 	}
 	for _, kv := range [][]string{{"eta=x"}, {"pagerank=x"}, {"hupdate=x"}, {"norm=clip"}, {"bogus=1"}} {
-		if _, err := New("dasnmf", Config{Layers: []int{4, 2}, Params: deepParams(t, kv...)}); err == nil {
+		if _, err := New("dasnmf", Config{Layers: []int{4, 2}, Params: kv}); err == nil {
 			t.Errorf("dasnmf %v: no error", kv)
 		}
 	}
-	if _, err := New("dasnmf", Config{Layers: []int{4, 2}, Rank: 3, Params: deepParams(t)}); err == nil {
+	if _, err := New("dasnmf", Config{Layers: []int{4, 2}, Rank: 3}); err == nil {
 		t.Error("dasnmf: top layer ≠ rank: no error")
 	}
 }
 
 // TestDAsNMFSpecs checks the registry defaults and parameters.
 func TestDAsNMFSpecs(t *testing.T) {
-	e, err := New("dasnmf", Config{Layers: []int{8, 2}, Params: deepParams(t)})
+	e, err := New("dasnmf", Config{Layers: []int{8, 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := e.(*DAsNMF)
-	if m.Eta != 0.2 || m.Lambda != 0.001 || m.PageRank != "standard" || m.Diag != "keep" || m.HUpdate != "as" ||
-		m.Norm != "unit" || m.Readout != "psi" || m.PreIter != 100 || m.SelfLoops || m.Init != "" {
+	m := resolved[DAsNMF](t, e)
+	if *m.Eta != 0.2 || *m.Lambda != 0.001 || m.PageRank != "standard" || m.Diag != "keep" || m.HUpdate != "as" ||
+		m.Norm != "unit" || m.Readout != "psi" || *m.PreIter != 100 || m.SelfLoops != DropLoops || m.Init != "svd" {
 		t.Errorf("dasnmf defaults: %+v", m)
 	}
-	e, err = New("dasnmf", Config{Layers: []int{8, 2}, Init: "random", Params: deepParams(t, "eta=0.45", "lambda=0.01", "pagerank=printed",
-		"diag=zero", "hupdate=a", "norm=none", "readout=kmeans", "pre_iter=5", "self_loops=keep")})
+	e, err = New("dasnmf", Config{Layers: []int{8, 2}, Init: "random", Params: []string{"eta=0.45", "lambda=0.01", "pagerank=printed",
+		"diag=zero", "hupdate=a", "norm=none", "readout=kmeans", "pre_iter=5", "self_loops=keep"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m = e.(*DAsNMF)
-	if m.Eta != 0.45 || m.Lambda != 0.01 || m.PageRank != "printed" || m.Diag != "zero" || m.HUpdate != "a" ||
-		m.Norm != "none" || m.Readout != "kmeans" || m.PreIter != 5 || !m.SelfLoops || m.Init != "random" {
+	m = resolved[DAsNMF](t, e)
+	if *m.Eta != 0.45 || *m.Lambda != 0.01 || m.PageRank != "printed" || m.Diag != "zero" || m.HUpdate != "a" ||
+		m.Norm != "none" || m.Readout != "kmeans" || *m.PreIter != 5 || m.SelfLoops != KeepLoops || m.Init != "random" {
 		t.Errorf("dasnmf params: %+v", m)
 	}
-	e, err = New("masnmf", Config{Layers: []int{8, 2}, Params: deepParams(t)})
+	e, err = New("masnmf", Config{Layers: []int{8, 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ma := e.(*MAsNMF); ma.Eta != 0 || ma.Diag != "keep" || ma.Readout != "psi" {
+	if ma := resolved[MAsNMF](t, e); ma.Eta != 0 || ma.Diag != "keep" || ma.Readout != "psi" {
 		t.Errorf("masnmf defaults: %+v", ma)
 	}
 	for _, name := range []string{"dasnmf", "masnmf"} {
 		s, ok := Lookup(name)
-		if !ok || s.Kind != Graph || s.Defaults == nil {
+		if !ok || s.Kind != Graph || s.Settings.MaxIter == 0 {
 			t.Errorf("%s: not registered as a graph model with its defaults", name)
 		}
 	}
@@ -360,8 +362,8 @@ func TestDAsNMFQuality(t *testing.T) {
 		a, truth := dasQualityGraph(t, tc.name)
 		k := tc.layers[len(tc.layers)-1]
 		nmi := deepMeanNMI(t, "dasnmf "+tc.name, func(seed uint64) Estimator {
-			return &DAsNMF{Layers: tc.layers, Eta: 0.2, Lambda: 0.001, PreIter: 100, Seed: seed}
-		}, a, truth, k, 2, false, solve.Settings{MaxIter: 500})
+			return &DAsNMF{Layers: tc.layers, Eta: new(0.2), Lambda: new(0.001), PreIter: new(100), Seed: seed}
+		}, a, truth, k, 2, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 		if nmi < tc.dasFloor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.dasFloor)
 		}
@@ -375,7 +377,7 @@ func TestMAsNMFQuality(t *testing.T) {
 		k := tc.layers[len(tc.layers)-1]
 		nmi := deepMeanNMI(t, "masnmf "+tc.name, func(seed uint64) Estimator {
 			return &MAsNMF{Layers: tc.layers, Seed: seed}
-		}, a, truth, k, 10, false, solve.Settings{MaxIter: 100})
+		}, a, truth, k, 10, false, solve.Settings{MaxIter: 100, Tol: new(0.0)})
 		if nmi < tc.masFloor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.masFloor)
 		}
@@ -447,15 +449,15 @@ func TestDAsNMFWebKB(t *testing.T) {
 	} {
 		a, truth, k := testWebKB(t, c.name)
 		nmi := deepMeanNMI(t, "dasnmf random, hupdate=a, "+c.name, func(seed uint64) Estimator {
-			return &DAsNMF{Layers: []int{128, 64, 5}, Eta: c.eta, Lambda: c.lambda, Init: "random", HUpdate: "a", PreIter: 100, Seed: seed}
-		}, a, truth, k, 10, false, solve.Settings{MaxIter: 500})
+			return &DAsNMF{Layers: []int{128, 64, 5}, Eta: new(c.eta), Lambda: new(c.lambda), Init: "random", HUpdate: "a", PreIter: new(100), Seed: seed}
+		}, a, truth, k, 10, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 		t.Logf("%s: numpy re-run %.4f, published %.4f", c.name, c.numpy, c.paper)
 		if nmi < c.numpy-0.03 {
 			t.Errorf("%s: mean NMI %.4f more than 0.03 below the re-run's %.4f", c.name, nmi, c.numpy)
 		}
 		deepMeanNMI(t, "dasnmf defaults, "+c.name, func(seed uint64) Estimator {
-			return &DAsNMF{Layers: []int{128, 64, 5}, Eta: c.eta, Lambda: c.lambda, PreIter: 100, Seed: seed}
-		}, a, truth, k, 1, false, solve.Settings{MaxIter: 500})
+			return &DAsNMF{Layers: []int{128, 64, 5}, Eta: new(c.eta), Lambda: new(c.lambda), PreIter: new(100), Seed: seed}
+		}, a, truth, k, 1, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 	}
 }
 
@@ -481,8 +483,8 @@ func TestDAsNMFCoraCiteseer(t *testing.T) {
 		start := time.Now()
 		k := c.layers[len(c.layers)-1]
 		nmi := deepMeanNMI(t, "dasnmf "+c.name, func(seed uint64) Estimator {
-			return &DAsNMF{Layers: c.layers, Eta: c.eta, Lambda: c.lambda, PreIter: 100, Seed: seed}
-		}, a, truth, k, 3, false, solve.Settings{MaxIter: 500})
+			return &DAsNMF{Layers: c.layers, Eta: new(c.eta), Lambda: new(c.lambda), PreIter: new(100), Seed: seed}
+		}, a, truth, k, 3, false, solve.Settings{MaxIter: 500, Tol: new(0.0)})
 		t.Logf("%s: %.1f s per fit", c.name, time.Since(start).Seconds()/3)
 		if nmi < c.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", c.name, nmi, c.floor)

@@ -93,7 +93,7 @@ func dmMixedData(n, d, k int, noise float64, seed uint64) (*mat.Dense, []int) {
 // dmCosOffdiag returns the root mean square cosine between distinct
 // columns of m (0 for orthogonal columns, 1 for parallel ones).
 func dmCosOffdiag(m mat.Matrix) float64 {
-	g := dmGram(m)
+	g := linalg.Gram(m)
 	k, _ := g.Dims()
 	var s float64
 	for i := range k {
@@ -123,7 +123,7 @@ func dmFloor(t *testing.T, what string, mean, floor float64) {
 func dmSeedScores(t *testing.T, newEst func(seed uint64) Estimator, x linalg.Matrix, truth []int, k, seeds int) (argmax, kmeans []metric.Scores) {
 	t.Helper()
 	for seed := range uint64(seeds) {
-		res, err := newEst(seed).Fit(context.Background(), x, solve.Settings{Tol: solve.DefaultTol})
+		res, err := newEst(seed).Fit(context.Background(), x, solve.Settings{Tol: new(solve.DefaultTol)})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/metric"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -76,7 +78,7 @@ func slowDeep(t *testing.T) {
 func deepCheckNonneg(t *testing.T, res *Result, names ...string) {
 	t.Helper()
 	for _, name := range names {
-		f := res.Factor(name)
+		f := res.Factor(Name(name))
 		if f == nil {
 			t.Fatalf("no factor %s", name)
 		}
@@ -172,13 +174,13 @@ func TestDeepInterrupted(t *testing.T) {
 		e    Estimator
 		x    linalg.Matrix
 	}{
-		{"danmf", &DANMF{Layers: []int{8, 2}, Lambda: 1, PreIter: 100}, a},
-		{"dnmf", &DNMF{Layers: []int{6, 3}, PreIter: 100}, x},
-		{"deepseminmf", &DeepSemiNMF{Layers: []int{6, 3}, PreIter: 100}, x},
-		{"danmf-crfr", &DANMFCRFR{Layers: []int{6, 3}, Lambda2: 1, Neighbors: 3, T: 1, PreIter: 100}, x},
+		{"danmf", &DANMF{Layers: []int{8, 2}, Lambda: new(1.0), PreIter: new(100), PreTol: new(0.0)}, a},
+		{"dnmf", &DNMF{Layers: []int{6, 3}, PreIter: new(100), PreTol: new(0.0)}, x},
+		{"deepseminmf", &DeepSemiNMF{Layers: []int{6, 3}, PreIter: new(100), Normalize: new(false), PreTol: new(0.0)}, x},
+		{"danmf-crfr", &DANMFCRFR{Layers: []int{6, 3}, Lambda2: new(1.0), Neighbors: 3, T: 1, PreIter: new(100), Lambda1: new(0.0)}, x},
 	}
 	for _, tc := range cases {
-		res, err := tc.e.Fit(ctx, tc.x, solve.Settings{MaxIter: 100})
+		res, err := tc.e.Fit(ctx, tc.x, solve.Settings{MaxIter: 100, Tol: new(0.0)})
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -193,6 +195,118 @@ func TestDeepInterrupted(t *testing.T) {
 		}
 		if res.Embedding == nil || len(res.Factors) == 0 {
 			t.Errorf("%s: no factors after interruption", tc.name)
+		}
+	}
+}
+
+// testRun returns a run for calling the parts of a model's fit directly:
+// a session with the default settings and the generator of seed.
+func testRun(t *testing.T, seed uint64) *run {
+	t.Helper()
+	se, err := solve.NewSession(context.Background(), solve.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &run{Session: se, seed: seed, rng: initialize.NewRand(seed)}
+}
+
+// aeLayers pre-trains the layers of x as DANMF does (preIter iterations
+// each, no tolerance) from the generator of seed.
+func aeLayers(t *testing.T, x linalg.Matrix, layers []int, seed uint64, preIter int) []deep.Layer {
+	t.Helper()
+	r := testRun(t, seed)
+	ls, err := r.pretrainLayers(x, layers, func(_ int, z linalg.Matrix, size int) (layerFit, error) {
+		return aeLayer(z, size, r, danmfEps, preIter, 0), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
+}
+
+// resolved returns a copy of the configuration e (a *T) with its defaults
+// filled in, as Fit sees it.
+func resolved[T any](t *testing.T, e Estimator) *T {
+	t.Helper()
+	c := *any(e).(*T)
+	if err := resolve(&c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+// deepModels returns one small configuration of every layered model and
+// its input, with pre_iter set to pre.
+func deepModels(t *testing.T, pre int) []struct {
+	name string
+	e    Estimator
+	x    linalg.Matrix
+} {
+	a, _ := deepGraph(t, "karate")
+	x := linalg.NewDense(randomData(40, 12, 3, 0, 1))
+	return []struct {
+		name string
+		e    Estimator
+		x    linalg.Matrix
+	}{
+		{"danmf", &DANMF{Layers: []int{8, 2}, PreIter: new(pre)}, a},
+		{"dnmf", &DNMF{Layers: []int{6, 3}, PreIter: new(pre)}, x},
+		{"deepseminmf", &DeepSemiNMF{Layers: []int{6, 3}, PreIter: new(pre)}, x},
+		{"danmf-crfr", &DANMFCRFR{Layers: []int{6, 3}, Neighbors: 3, PreIter: new(pre)}, x},
+		{"dsymnmf", &DSymNMF{Layers: []int{8, 2}, PreIter: new(pre)}, a},
+		{"dasnmf", &DAsNMF{Layers: []int{8, 2}, PreIter: new(pre)}, a},
+		{"masnmf", &MAsNMF{Layers: []int{8, 2}}, a},
+	}
+}
+
+// TestDeepNoPretraining checks that pre_iter 0 means the same in every
+// deep model: each layer keeps its start, with a report of no iterations.
+func TestDeepNoPretraining(t *testing.T) {
+	for _, tc := range deepModels(t, 0) {
+		if tc.name == "masnmf" {
+			continue // its layers are the model: no separate pre-training
+		}
+		res, err := tc.e.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 5})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if len(res.Pretrain) != 2 {
+			t.Errorf("%s: %d pre-training reports, want 2", tc.name, len(res.Pretrain))
+		}
+		for i, p := range res.Pretrain {
+			if p.Iterations != 0 {
+				t.Errorf("%s: layer %d pre-trained %d iterations with pre_iter 0", tc.name, i+1, p.Iterations)
+			}
+		}
+	}
+}
+
+// TestDeepPretrainingUnderSettings checks that pre-training is a phase of
+// the caller's run: the progress callback sees every layer's pre-training
+// labelled, and a time limit spent in pre-training stops the later phases
+// before their first step.
+func TestDeepPretrainingUnderSettings(t *testing.T) {
+	for _, tc := range deepModels(t, 50) {
+		phases := map[string]bool{}
+		s := solve.Settings{MaxIter: 5, Progress: func(p solve.Point) { phases[p.Phase] = true }}
+		if _, err := tc.e.Fit(context.Background(), tc.x, s); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !phases["pre-training layer 1"] || !phases["pre-training layer 2"] {
+			t.Errorf("%s: progress saw the phases %v", tc.name, phases)
+		}
+		res, err := tc.e.Fit(context.Background(), tc.x, solve.Settings{TimeLimit: time.Nanosecond})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if res.Reason != solve.TimeLimit || res.Iterations != 0 {
+			t.Errorf("%s: %s after %d iterations, want the time limit before any", tc.name, res.Reason, res.Iterations)
+		}
+		for i, p := range res.Pretrain {
+			if p.Reason != solve.TimeLimit || p.Iterations != 0 {
+				t.Errorf("%s: pre-training layer %d: %s after %d iterations", tc.name, i+1, p.Reason, p.Iterations)
+			}
 		}
 	}
 }

@@ -37,8 +37,8 @@ func deepMixedData(n, d, k int, seed uint64) *mat.Dense {
 func TestDeepSemiNMFProperties(t *testing.T) {
 	xd := deepMixedData(80, 30, 4, 1)
 	for _, x := range []linalg.Matrix{linalg.NewDense(xd), linalg.CSRFromDense(xd)} {
-		m := &DeepSemiNMF{Layers: []int{12, 6, 4}, Normalize: true, PreIter: 100, PreTol: 1e-5, Seed: 2}
-		res := fitDeep(t, m, x, solve.Settings{MaxIter: 60, Tol: 0, CheckEvery: 1})
+		m := &DeepSemiNMF{Layers: []int{12, 6, 4}, Normalize: new(true), PreIter: new(100), PreTol: new(1e-5), Seed: 2}
+		res := fitDeep(t, m, x, solve.Settings{MaxIter: 60, Tol: new(0.0), CheckEvery: 1})
 		deepCheckNonneg(t, res, "H1", "H2", "H3")
 		if mat.Min(res.Factor("Z1")) >= 0 {
 			t.Error("Z1 has no negative entry on mixed-sign data")
@@ -51,7 +51,7 @@ func TestDeepSemiNMFProperties(t *testing.T) {
 			}
 		}
 		for name, want := range map[string][2]int{"Z1": {30, 12}, "Z2": {12, 6}, "Z3": {6, 4}, "H1": {80, 12}, "H3": {80, 4}, "Psi3": {30, 4}} {
-			if r, c := res.Factor(name).Dims(); r != want[0] || c != want[1] {
+			if r, c := res.Factor(Name(name)).Dims(); r != want[0] || c != want[1] {
 				t.Errorf("%s is %dx%d, want %v", name, r, c, want)
 			}
 		}
@@ -71,12 +71,15 @@ func TestDeepSemiNMFProperties(t *testing.T) {
 // orthogonal to H's columns, Ψ = X H (HᵀH)⁻¹ (in the row orientation).
 func TestDeepSemiNMFLeastSquares(t *testing.T) {
 	x := linalg.NewDense(deepMixedData(60, 20, 3, 4))
-	ls, _, err := pretrainLayers(context.Background(), x, []int{8, 3}, initialize.NewRand(1), semiPretrainer("nndsvd", 30, 0))
+	r := testRun(t, 1)
+	ls, err := r.pretrainLayers(x, []int{8, 3}, func(_ int, in linalg.Matrix, size int) (layerFit, error) {
+		return semiLayer(in, size, initialize.NNDSVD, r, solve.Settings{MaxIter: 30, Tol: new(0.0)})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	run := newDSNRun(x, ls)
-	h := mat.DenseCopyOf(run.top())
+	h := mat.DenseCopyOf(run.Top())
 	// Replay the Z part of the sweep: the top H changes only afterwards.
 	if err := run.Step(); err != nil {
 		t.Fatal(err)
@@ -88,7 +91,7 @@ func TestDeepSemiNMFLeastSquares(t *testing.T) {
 	}
 	xth.Mul(x.Raw().T(), h)
 	want.Mul(&xth, &inv)
-	if d := deepRelDiff(&want, run.Psi()); d > 1e-8 {
+	if d := deepRelDiff(&want, run.Product()); d > 1e-8 {
 		t.Errorf("Ψ after a sweep differs from the least-squares X·pinv(H) by %g", d)
 	}
 }
@@ -99,7 +102,7 @@ func TestDeepSemiNMFReproducible(t *testing.T) {
 	x := linalg.NewDense(deepMixedData(300, 60, 5, 2))
 	fit := func(procs int, seed uint64) (res *Result) {
 		deepWithProcs(procs, func() {
-			res = fitDeep(t, &DeepSemiNMF{Layers: []int{20, 5}, Init: "random", PreIter: 20, Seed: seed}, x, solve.Settings{MaxIter: 15})
+			res = fitDeep(t, &DeepSemiNMF{Layers: []int{20, 5}, Init: "random", PreIter: new(20), Seed: seed, Normalize: new(false), PreTol: new(0.0)}, x, solve.Settings{MaxIter: 15, Tol: new(0.0)})
 		})
 		return res
 	}
@@ -121,14 +124,14 @@ func TestDeepSemiNMFInvalid(t *testing.T) {
 		m    DeepSemiNMF
 		x    *mat.Dense
 	}{
-		{"nan", DeepSemiNMF{Layers: []int{4, 2}, PreIter: 10}, nan},
-		{"increasing layers", DeepSemiNMF{Layers: []int{4, 6}, PreIter: 10}, ok},
-		{"layer too wide", DeepSemiNMF{Layers: []int{10}, PreIter: 10}, ok},
-		{"no pre-training", DeepSemiNMF{Layers: []int{4, 2}}, ok},
-		{"unknown init", DeepSemiNMF{Layers: []int{4, 2}, PreIter: 10, Init: "kmeans"}, ok},
+		{"nan", DeepSemiNMF{Layers: []int{4, 2}, PreIter: new(10), Normalize: new(false), PreTol: new(0.0)}, nan},
+		{"increasing layers", DeepSemiNMF{Layers: []int{4, 6}, PreIter: new(10), Normalize: new(false), PreTol: new(0.0)}, ok},
+		{"layer too wide", DeepSemiNMF{Layers: []int{10}, PreIter: new(10), Normalize: new(false), PreTol: new(0.0)}, ok},
+		{"negative pre_iter", DeepSemiNMF{Layers: []int{4, 2}, Normalize: new(false), PreIter: new(-1), PreTol: new(0.0)}, ok},
+		{"unknown init", DeepSemiNMF{Layers: []int{4, 2}, PreIter: new(10), Init: "kmeans", Normalize: new(false), PreTol: new(0.0)}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 5}); !errors.Is(err, ErrInvalid) {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 5, Tol: new(0.0)}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
 		}
 	}
@@ -156,8 +159,8 @@ func TestDeepSemiNMFQuality(t *testing.T) {
 		}
 		x, truth := deepTable(t, tc.name)
 		nmi := deepMeanNMI(t, "deepseminmf "+tc.name, func(seed uint64) Estimator {
-			return &DeepSemiNMF{Layers: tc.layers, Normalize: true, PreIter: 500, PreTol: 1e-5, Seed: seed}
-		}, x, truth, tc.k, tc.seeds, true, solve.Settings{MaxIter: 200, Tol: 1e-5})
+			return &DeepSemiNMF{Layers: tc.layers, Normalize: new(true), PreIter: new(500), PreTol: new(1e-5), Seed: seed}
+		}, x, truth, tc.k, tc.seeds, true, solve.Settings{MaxIter: 200, Tol: new(1e-5)})
 		if nmi < tc.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.floor)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -18,7 +17,10 @@ import (
 func TestDNMFMatchesReference(t *testing.T) {
 	xd := randomData(40, 30, 4, 0.3, 1)
 	x := linalg.CSRFromDense(xd)
-	ls, _, err := pretrainLayers(context.Background(), x, []int{12, 6, 3}, initialize.NewRand(2), nmfPretrainer("random", 20, 0))
+	tr := testRun(t, 2)
+	ls, err := tr.pretrainLayers(x, []int{12, 6, 3}, func(_ int, in linalg.Matrix, size int) (layerFit, error) {
+		return (&NMF{Rank: size, Init: "random"}).asLayer(in, tr.rng.Uint64(), solve.Settings{MaxIter: 20, Tol: new(0.0), CheckEvery: 10})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +75,11 @@ func TestDNMFMatchesReference(t *testing.T) {
 		}
 	}
 	for i := range w {
-		if d := deepRelDiff(w[i], run.u[i]); d > 1e-10 {
+		if d := deepRelDiff(w[i], run.U[i]); d > 1e-10 {
 			t.Errorf("W%d differs from the reference by %g", i+1, d)
 		}
 	}
-	if d := deepRelDiff(h.T(), run.top()); d > 1e-10 {
+	if d := deepRelDiff(h.T(), run.Top()); d > 1e-10 {
 		t.Errorf("H differs from the reference by %g", d)
 	}
 	var r mat.Dense
@@ -94,15 +96,15 @@ func TestDNMFProperties(t *testing.T) {
 	xd := randomData(60, 40, 5, 0.4, 3)
 	var res [2]*Result
 	for i, x := range []linalg.Matrix{linalg.NewDense(xd), linalg.CSRFromDense(xd)} {
-		m := &DNMF{Layers: []int{20, 10, 5}, Init: "random", PreIter: 50, PreTol: 1e-4, Seed: 4}
-		res[i] = fitDeep(t, m, x, solve.Settings{MaxIter: 100, Tol: 0, CheckEvery: 1})
+		m := &DNMF{Layers: []int{20, 10, 5}, Init: "random", PreIter: new(50), PreTol: new(1e-4), Seed: 4}
+		res[i] = fitDeep(t, m, x, solve.Settings{MaxIter: 100, Tol: new(0.0), CheckEvery: 1})
 		deepCheckNonneg(t, res[i], "W1", "W2", "W3", "H1", "H2", "H3", "Psi3")
 		deepCheckMonotone(t, "dnmf", res[i].History)
 		if len(res[i].Pretrain) != 3 {
 			t.Errorf("%d pre-training reports, want 3", len(res[i].Pretrain))
 		}
 		for name, want := range map[string][2]int{"W1": {40, 20}, "W2": {20, 10}, "W3": {10, 5}, "H3": {60, 5}, "Psi3": {40, 5}} {
-			if r, c := res[i].Factor(name).Dims(); r != want[0] || c != want[1] {
+			if r, c := res[i].Factor(Name(name)).Dims(); r != want[0] || c != want[1] {
 				t.Errorf("%s is %dx%d, want %v", name, r, c, want)
 			}
 		}
@@ -118,7 +120,7 @@ func TestDNMFReproducible(t *testing.T) {
 	x := linalg.CSRFromDense(randomData(300, 120, 6, 0.5, 5))
 	fit := func(procs int, seed uint64) (res *Result) {
 		deepWithProcs(procs, func() {
-			res = fitDeep(t, &DNMF{Layers: []int{30, 6}, Init: "random", PreIter: 20, Seed: seed}, x, solve.Settings{MaxIter: 20})
+			res = fitDeep(t, &DNMF{Layers: []int{30, 6}, Init: "random", PreIter: new(20), Seed: seed, PreTol: new(0.0)}, x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 		})
 		return res
 	}
@@ -138,18 +140,18 @@ func TestDNMFInvalid(t *testing.T) {
 		m    DNMF
 		x    *mat.Dense
 	}{
-		{"negative", DNMF{Layers: []int{4, 2}, PreIter: 10}, neg},
-		{"increasing layers", DNMF{Layers: []int{4, 6}, PreIter: 10}, ok},
-		{"layer too wide", DNMF{Layers: []int{10}, PreIter: 10}, ok},
-		{"no pre-training", DNMF{Layers: []int{4, 2}}, ok},
-		{"unknown init", DNMF{Layers: []int{4, 2}, PreIter: 10, Init: "svd"}, ok},
+		{"negative", DNMF{Layers: []int{4, 2}, PreIter: new(10), PreTol: new(0.0)}, neg},
+		{"increasing layers", DNMF{Layers: []int{4, 6}, PreIter: new(10), PreTol: new(0.0)}, ok},
+		{"layer too wide", DNMF{Layers: []int{10}, PreIter: new(10), PreTol: new(0.0)}, ok},
+		{"negative pre_iter", DNMF{Layers: []int{4, 2}, PreIter: new(-1), PreTol: new(0.0)}, ok},
+		{"unknown init", DNMF{Layers: []int{4, 2}, PreIter: new(10), Init: "svd", PreTol: new(0.0)}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 5}); !errors.Is(err, ErrInvalid) {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{MaxIter: 5, Tol: new(0.0)}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", tc.name, err)
 		}
 	}
-	if _, err := dnmfSpec.New(Config{Rank: 3, Layers: []int{8, 2}}); err == nil {
+	if _, err := New("dnmf", Config{Rank: 3, Layers: []int{8, 2}}); err == nil {
 		t.Error("rank 3 with top layer 2: no error")
 	}
 }
@@ -157,7 +159,7 @@ func TestDNMFInvalid(t *testing.T) {
 // TestDNMFQuality pins floors a little below the mean NMI of k-means on
 // the embedding (normalized rows), measured over 5 seeds.
 func TestDNMFQuality(t *testing.T) {
-	s := solve.Settings{MaxIter: 500, Tol: 1e-4}
+	s := solve.Settings{MaxIter: 500, Tol: new(1e-4)}
 	cases := []struct {
 		name   string
 		layers []int
@@ -170,7 +172,7 @@ func TestDNMFQuality(t *testing.T) {
 	for _, tc := range cases {
 		x, truth := deepTable(t, tc.name)
 		nmi := deepMeanNMI(t, "dnmf "+tc.name, func(seed uint64) Estimator {
-			return &DNMF{Layers: tc.layers, PreIter: 500, PreTol: 1e-4, Seed: seed}
+			return &DNMF{Layers: tc.layers, PreIter: new(500), PreTol: new(1e-4), Seed: seed}
 		}, x, truth, tc.k, 5, true, s)
 		if nmi < tc.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.floor)

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -35,27 +34,27 @@ import (
 // into a nonnegative linear operator and a nonnegative constant, so each
 // update does not increase the objective. Layers are pre-trained one by
 // one, then fine-tuned jointly. docs/models/dsymnmf.md gives the
-// derivation and every choice made.
+// derivation and every choice made. The factors are W1..WL (n x r_l),
+// H1..HL (transposed: G_l = H_lᵀ, r_{l−1} x r_l) and Psi (Ψ_L).
 type DSymNMF struct {
 	// Layers are r1, ..., rL = k.
 	Layers []int
-	// Mu holds μ_l per layer, or one value for every layer.
-	Mu []float64
+	// Mu holds μ_l per layer, or one value for every layer; nil means 1.
+	Mu []float64 `param:"mu" default:"1" check:">=0" help:"μ_l, one value or one per layer"`
 	// Lambda holds λ_1, ..., λ_{L−1}, or one value for every layer; nil
 	// balances the layers: λ_{l−1} = e_1/e_l with e_l layer l's
 	// pre-training objective.
-	Lambda []float64
-	// Readout chooses the Embedding: "w" (W_L, the default, also "") or
-	// "psi" (Ψ_L = (H_L⋯H1)ᵀ).
-	Readout string
-	// Input says how to read the matrix given to Fit, as SymNMF.Input:
-	// "auto" (also ""), "graph" or "data" (the kNN similarity of symnmf).
-	// A graph that is not symmetric is symmetrized as max(A, Aᵀ).
-	Input string
-	// SelfLoops keeps the diagonal of a graph input when true.
-	SelfLoops bool
+	Lambda []float64 `param:"lambda" default:"auto" check:">0" help:"λ_l of the layers after the first, one value or one per layer (auto: balanced)"`
+	// Readout chooses the Embedding: "w" (W_L) or "psi" (Ψ_L =
+	// (H_L⋯H1)ᵀ).
+	Readout Readout `param:"readout" choices:"w|psi" help:"the embedding: W_L or Ψ_L"`
+	// Input says how to read the matrix given to Fit, as SymNMF.Input. A
+	// graph that is not symmetric is symmetrized as max(A, Aᵀ).
+	Input InputKind `param:"input" choices:"auto|graph|data" help:"how to read the input"`
+	// SelfLoops says whether a graph keeps its diagonal.
+	SelfLoops Loops `param:"self_loops" choices:"drop|keep" help:"the graph's self-loops"`
 	// PreIter is the number of pre-training iterations of each layer.
-	PreIter int
+	PreIter *int `param:"pre_iter" default:"100" check:">=0" help:"pre-training iterations per layer"`
 	Seed    uint64
 }
 
@@ -64,50 +63,17 @@ var dsymnmfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ½[‖X − W1H1‖² + μ1‖W1 − H1ᵀ‖² + Σ_l λ_{l−1}(‖W_{l−1} − W_lH_l‖² + μ_l‖W_l − (H_l⋯H1)ᵀ‖²)], W_l, H_l ≥ 0",
 	Reference: "De Handschutter, Gillis & Blekic, Deep symmetric matrix factorization, EUSIPCO 2023",
-	Params:    "mu=1 (or a list μ1,...,μL) lambda=auto (or a value, or a list λ1,...,λ{L−1}) readout=w|psi pre_iter=100 input=auto|graph|data self_loops=drop|keep (--layers r1,...,k)",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		layers, err := deepLayers(c, true)
-		if err != nil {
-			return nil, err
-		}
-		mu, err := floatList("mu", p.String("mu", "1"))
-		if err != nil {
-			return nil, err
-		}
-		var lambda []float64
-		if v := p.String("lambda", "auto"); v != "auto" {
-			if lambda, err = floatList("lambda", v); err != nil {
-				return nil, err
-			}
-		}
-		if c.Init != "" && c.Init != initialize.Random {
-			return nil, invalidf("dsymnmf starts from random factors; --init %s does not apply", c.Init)
-		}
-		return &DSymNMF{
-			Layers:    layers,
-			Mu:        mu,
-			Lambda:    lambda,
-			Readout:   p.String("readout", "w", "w", "psi"),
-			Input:     p.String("input", "auto", "auto", "graph", "data"),
-			SelfLoops: p.String("self_loops", "drop", "drop", "keep") == "keep",
-			PreIter:   p.Int("pre_iter", 100),
-			Seed:      c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(DSymNMF) },
 }
 
-// floatList parses comma-separated numbers.
-func floatList(key, v string) ([]float64, error) {
-	var out []float64
-	for _, f := range strings.Split(v, ",") {
-		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil {
-			return nil, invalidf("parameter %s=%q is not a number or a list of numbers", key, v)
-		}
-		out = append(out, x)
-	}
-	return out, nil
+func (*DSymNMF) spec() *Spec { return &dsymnmfSpec }
+
+// signed implements signedInput: data of any sign go through SymNMF's kNN
+// similarity.
+func (m *DSymNMF) signed(x linalg.Matrix) bool {
+	g, err := isGraph(m.Input, x)
+	return err == nil && !g
 }
 
 // perLayer expands one value or a list to n values.
@@ -122,22 +88,16 @@ func perLayer(name string, v []float64, n int) ([]float64, error) {
 	if len(v) != n {
 		return nil, invalidf("%s has %d values; give one or %d", name, len(v), n)
 	}
-	for _, x := range v {
-		if !(x >= 0) || math.IsInf(x, 1) {
-			return nil, invalidf("%s %v must be finite and ≥ 0", name, v)
-		}
-	}
 	return v, nil
 }
 
-// Fit factorizes x. The result's Embedding is W_L (or Ψ_L, see Readout),
-// n x k; its factors are W1..WL (n x r_l), H1..HL (transposed: G_l = H_lᵀ,
-// r_{l−1} x r_l) and Psi (Ψ_L = (H_L⋯H1)ᵀ).
+// Fit factorizes x.
 func (m *DSymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+func (m *DSymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	nl := len(m.Layers)
-	if nl == 0 {
-		return nil, invalidf("dsymnmf needs at least one layer")
-	}
 	mu, err := perLayer("mu", m.Mu, nl)
 	if err != nil {
 		return nil, err
@@ -151,93 +111,67 @@ func (m *DSymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*
 		} else if lambda, err = perLayer("lambda", m.Lambda, nl-1); err != nil {
 			return nil, err
 		}
-		for _, v := range lambda {
-			if v == 0 {
-				return nil, invalidf("lambda %v must be positive: λ = 0 cuts the layers below from the objective", m.Lambda)
-			}
-		}
-	}
-	switch {
-	case m.Readout != "" && m.Readout != "w" && m.Readout != "psi":
-		return nil, invalidf("unknown readout %q (want w or psi)", m.Readout)
-	case m.PreIter < 0:
-		return nil, invalidf("pre_iter %d must be ≥ 0", m.PreIter)
 	}
 	a, err := m.similarity(x)
 	if err != nil {
 		return nil, err
 	}
 	n, _ := a.Dims()
-	if err := checkLayers(m.Layers, n, n); err != nil {
+	if err := deep.CheckLayers(m.Layers, n, false); err != nil {
+		return nil, invalid(err)
+	}
+	dr := newDSymRun(a, m.Layers, mu)
+	for l := range nl {
+		dr.startLayer(l, r.rng)
+		dr.active, dr.only = l+1, l
+		if err := r.pretrain(l, dr, solve.Settings{MaxIter: *m.PreIter, Tol: new(0.0)}); err != nil {
+			return nil, err
+		}
+	}
+	dr.only = -1
+	if lambda == nil {
+		dr.balance()
+	} else {
+		copy(dr.omega[1:], lambda)
+	}
+	dr.fresh = false
+	sr, err := r.final(dr)
+	if err != nil {
 		return nil, err
 	}
-	r := newDSymRun(a, m.Layers, mu)
-	rng := initialize.NewRand(m.Seed)
-	pre := make([]solve.Result, nl)
-	for l := range nl {
-		r.startLayer(l, rng)
-		r.active, r.only = l+1, l
-		res := &solve.Result{Reason: solve.MaxIter, Objective: r.Objective()}
-		if m.PreIter > 0 {
-			if res, err = solve.Fit(ctx, r, solve.Settings{MaxIter: m.PreIter}); err != nil {
-				return nil, fmt.Errorf("dsymnmf: pre-training layer %d: %w", l+1, err)
-			}
-		}
-		pre[l] = *res
+	emb := dr.w[nl-1]
+	if m.Readout == ReadoutPsi {
+		emb = dr.psi[nl-1]
 	}
-	r.only = -1
-	if lambda == nil {
-		r.balance()
-	} else {
-		copy(r.omega[1:], lambda)
-	}
-	r.fresh = false
-	sr, err := solve.Fit(ctx, r, s)
-	if err != nil {
-		return nil, fmt.Errorf("dsymnmf: %w", err)
-	}
-	emb := r.w[nl-1]
-	if m.Readout == "psi" {
-		emb = r.psi[nl-1]
-	}
-	var fs []Factor
-	for l := range nl {
-		fs = append(fs, Factor{Name: fmt.Sprintf("W%d", l+1), Doc: fmt.Sprintf("n x %d factor of layer %d (W_l ≈ (H_l⋯H1)ᵀ)", m.Layers[l], l+1), M: r.w[l]})
-	}
-	for l := range nl {
-		rin, rout := r.g[l].Dims()
-		fs = append(fs, Factor{Name: fmt.Sprintf("H%d", l+1), Doc: fmt.Sprintf("%d x %d: H%d transposed (layer %d)", rin, rout, l+1, l+1), M: r.g[l]})
-	}
-	fs = append(fs, Factor{Name: "Psi", Doc: fmt.Sprintf("n x %d product (H_L⋯H1)ᵀ, one row per node", m.Layers[nl-1]), M: r.psi[nl-1]})
+	fs := layerFactors(W, dr.w, func(i int, _ *mat.Dense) string {
+		return fmt.Sprintf("n x %d factor of layer %d (W_l ≈ (H_l⋯H1)ᵀ)", m.Layers[i-1], i)
+	})
+	fs = append(fs, layerFactors(H, dr.g, func(i int, g *mat.Dense) string {
+		return fmt.Sprintf("%s: H%d transposed (layer %d)", dims(g), i, i)
+	})...)
+	fs = append(fs, Factor{Name: Psi, Doc: fmt.Sprintf("n x %d product (H_L⋯H1)ᵀ, one row per node", m.Layers[nl-1]), M: dr.psi[nl-1]})
 	return &Result{
 		Result:    *sr,
-		Model:     "dsymnmf",
 		Rank:      m.Layers[nl-1],
 		Layers:    append([]int(nil), m.Layers...),
 		Embedding: emb,
 		Factors:   fs,
-		Pretrain:  pre,
 	}, nil
 }
 
 // similarity returns the symmetric matrix to factorize.
 func (m *DSymNMF) similarity(x linalg.Matrix) (linalg.Matrix, error) {
-	n, d := x.Dims()
-	k := m.Layers[len(m.Layers)-1]
-	isGraph, err := deepResolveInput(m.Input, n, d)
+	g, err := isGraph(m.Input, x)
 	if err != nil {
 		return nil, err
 	}
-	if !isGraph {
-		return (&SymNMF{Rank: k, Input: "data"}).Similarity(x)
+	if !g {
+		return selfTuning(x)
 	}
-	if err := checkGraph(x, k); err != nil {
-		return nil, err
-	}
-	if isSymmetric(x) && m.SelfLoops {
+	if isSymmetric(x) && m.SelfLoops == KeepLoops {
 		return x, nil
 	}
-	return deepUndirected(x, m.SelfLoops)
+	return undirected(x, m.SelfLoops)
 }
 
 // dsymRun is DSymNMF's pre-training and fine-tuning: it implements
@@ -279,12 +213,12 @@ func (r *dsymRun) startLayer(l int, rng *rand.Rand) {
 	rl := r.sizes[l]
 	r.fresh = false
 	if l == 0 {
-		r.g[0] = uniformDense(n, rl, 2*math.Sqrt(linalg.Mean(r.x)/float64(rl)), rng)
+		r.g[0] = initialize.Uniform(n, rl, 2*math.Sqrt(linalg.Mean(r.x)/float64(rl)), rng)
 		r.w[0] = mat.DenseCopyOf(r.g[0])
 		r.psi[0] = r.g[0]
 		return
 	}
-	g := uniformDense(r.sizes[l-1], rl, 1, rng)
+	g := initialize.Uniform(r.sizes[l-1], rl, 1, rng)
 	w := mat.NewDense(n, rl, nil)
 	w.Mul(r.psi[l-1], g)
 	var wg mat.Dense

@@ -23,8 +23,8 @@ func dsymTestRun(t *testing.T, layers []int, mu, omega []float64) *dsymRun {
 	n, _ := a.Dims()
 	in := n
 	for l, rl := range layers {
-		r.w[l] = uniformDense(n, rl, 1, rng)
-		r.g[l] = uniformDense(in, rl, 1, rng)
+		r.w[l] = initialize.Uniform(n, rl, 1, rng)
+		r.g[l] = initialize.Uniform(in, rl, 1, rng)
 		in = rl
 	}
 	r.active, r.only = len(layers), -1
@@ -114,10 +114,10 @@ func TestDSymNMFLayerObjective(t *testing.T) {
 func TestDSymNMFProperties(t *testing.T) {
 	a, _ := deepGraph(t, "football")
 	for _, m := range []*DSymNMF{
-		{Layers: []int{24, 12}, Mu: []float64{1}, PreIter: 60, Seed: 1},
-		{Layers: []int{32, 16, 12}, Mu: []float64{0.5, 1, 2}, Lambda: []float64{0.5, 2}, PreIter: 60, Readout: "psi", Seed: 2},
+		{Layers: []int{24, 12}, Mu: []float64{1}, PreIter: new(60), Seed: 1},
+		{Layers: []int{32, 16, 12}, Mu: []float64{0.5, 1, 2}, Lambda: []float64{0.5, 2}, PreIter: new(60), Readout: "psi", Seed: 2},
 	} {
-		res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, CheckEvery: 1})
+		res := fitDeep(t, m, a, solve.Settings{MaxIter: 100, CheckEvery: 1, Tol: new(0.0)})
 		for i, p := range res.Pretrain {
 			deepCheckMonotone(t, "pre-training layer "+string(rune('1'+i)), p.History)
 		}
@@ -131,8 +131,8 @@ func TestDSymNMFProperties(t *testing.T) {
 
 func TestDSymNMFReproducible(t *testing.T) {
 	a, _ := deepGraph(t, "polbooks")
-	m := &DSymNMF{Layers: []int{16, 3}, Mu: []float64{1}, PreIter: 20, Seed: 5}
-	s := solve.Settings{MaxIter: 30}
+	m := &DSymNMF{Layers: []int{16, 3}, Mu: []float64{1}, PreIter: new(20), Seed: 5}
+	s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 	var one, four *Result
 	deepWithProcs(1, func() { one = fitDeep(t, m, a, s) })
 	deepWithProcs(4, func() { four = fitDeep(t, m, a, s) })
@@ -143,11 +143,11 @@ func TestDSymNMFReproducible(t *testing.T) {
 	}
 	// A directed graph is symmetrized: its fit is that of max(A, Aᵀ).
 	dir, _ := randomDigraph(60, 3, 0.3, 0.03, 6)
-	und, err := deepUndirected(dir, false)
+	und, err := undirected(dir, DropLoops)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m = &DSymNMF{Layers: []int{8, 3}, Mu: []float64{1}, PreIter: 10, Seed: 7}
+	m = &DSymNMF{Layers: []int{8, 3}, Mu: []float64{1}, PreIter: new(10), Seed: 7}
 	checkSameFactors(t, "directed vs symmetrized", fitDeep(t, m, dir, s), fitDeep(t, m, und, s))
 }
 
@@ -162,51 +162,51 @@ func TestDSymNMFInvalid(t *testing.T) {
 		m    DSymNMF
 		x    linalg.Matrix
 	}{
-		{"no layers", DSymNMF{Mu: one}, a},
-		{"layer too large", DSymNMF{Layers: []int{40, 2}, Mu: one}, a},
-		{"layer zero", DSymNMF{Layers: []int{0}, Mu: one}, a},
-		{"mu list length", DSymNMF{Layers: []int{8, 2}, Mu: []float64{1, 2, 3}}, a},
-		{"mu negative", DSymNMF{Layers: []int{8, 2}, Mu: []float64{-1}}, a},
-		{"lambda list length", DSymNMF{Layers: []int{8, 4, 2}, Mu: one, Lambda: []float64{1, 2, 3}}, a},
-		{"lambda zero", DSymNMF{Layers: []int{8, 2}, Mu: one, Lambda: []float64{0}}, a},
-		{"lambda NaN", DSymNMF{Layers: []int{8, 2}, Mu: one, Lambda: []float64{math.NaN()}}, a},
-		{"readout", DSymNMF{Layers: []int{8, 2}, Mu: one, Readout: "h"}, a},
-		{"pre_iter", DSymNMF{Layers: []int{8, 2}, Mu: one, PreIter: -1}, a},
-		{"input", DSymNMF{Layers: []int{2}, Mu: one, Input: "table"}, a},
-		{"graph not square", DSymNMF{Layers: []int{2}, Mu: one, Input: "graph"}, rect},
-		{"negative", DSymNMF{Layers: []int{1}, Mu: one}, neg},
-		{"NaN", DSymNMF{Layers: []int{1}, Mu: one}, nan},
+		{"no layers", DSymNMF{Mu: one, PreIter: new(0)}, a},
+		{"layer too large", DSymNMF{Layers: []int{40, 2}, Mu: one, PreIter: new(0)}, a},
+		{"layer zero", DSymNMF{Layers: []int{0}, Mu: one, PreIter: new(0)}, a},
+		{"mu list length", DSymNMF{Layers: []int{8, 2}, Mu: []float64{1, 2, 3}, PreIter: new(0)}, a},
+		{"mu negative", DSymNMF{Layers: []int{8, 2}, Mu: []float64{-1}, PreIter: new(0)}, a},
+		{"lambda list length", DSymNMF{Layers: []int{8, 4, 2}, Mu: one, Lambda: []float64{1, 2, 3}, PreIter: new(0)}, a},
+		{"lambda zero", DSymNMF{Layers: []int{8, 2}, Mu: one, Lambda: []float64{0}, PreIter: new(0)}, a},
+		{"lambda NaN", DSymNMF{Layers: []int{8, 2}, Mu: one, Lambda: []float64{math.NaN()}, PreIter: new(0)}, a},
+		{"readout", DSymNMF{Layers: []int{8, 2}, Mu: one, Readout: "h", PreIter: new(0)}, a},
+		{"pre_iter", DSymNMF{Layers: []int{8, 2}, Mu: one, PreIter: new(-1)}, a},
+		{"input", DSymNMF{Layers: []int{2}, Mu: one, Input: "table", PreIter: new(0)}, a},
+		{"graph not square", DSymNMF{Layers: []int{2}, Mu: one, Input: "graph", PreIter: new(0)}, rect},
+		{"negative", DSymNMF{Layers: []int{1}, Mu: one, PreIter: new(0)}, neg},
+		{"NaN", DSymNMF{Layers: []int{1}, Mu: one, PreIter: new(0)}, nan},
 	} {
-		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
 	for _, kv := range [][]string{{"mu=a"}, {"lambda=1,x"}, {"readout=v"}} {
-		if _, err := New("dsymnmf", Config{Layers: []int{8, 2}, Params: deepParams(t, kv...)}); err == nil {
+		if _, err := New("dsymnmf", Config{Layers: []int{8, 2}, Params: kv}); err == nil {
 			t.Errorf("%v: no error", kv)
 		}
 	}
-	if _, err := New("dsymnmf", Config{Layers: []int{8, 2}, Init: "svd", Params: deepParams(t)}); err == nil {
+	if _, err := New("dsymnmf", Config{Layers: []int{8, 2}, Init: "svd", Params: nil}); err == nil {
 		t.Error("--init svd: no error")
 	}
 }
 
 // TestDSymNMFSpec checks the registry defaults and the parameters.
 func TestDSymNMFSpec(t *testing.T) {
-	e, err := New("dsymnmf", Config{Layers: []int{8, 2}, Params: deepParams(t)})
+	e, err := New("dsymnmf", Config{Layers: []int{8, 2}, Params: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := e.(*DSymNMF)
-	if len(m.Mu) != 1 || m.Mu[0] != 1 || m.Lambda != nil || m.Readout != "w" || m.PreIter != 100 || m.Input != "auto" || m.SelfLoops {
+	m := resolved[DSymNMF](t, e)
+	if len(m.Mu) != 1 || m.Mu[0] != 1 || m.Lambda != nil || m.Readout != "w" || *m.PreIter != 100 || m.Input != "auto" || m.SelfLoops != DropLoops {
 		t.Errorf("defaults: %+v", m)
 	}
-	e, err = New("dsymnmf", Config{Layers: []int{8, 4, 2}, Params: deepParams(t, "mu=1,2,3", "lambda=0.5", "readout=psi", "pre_iter=7", "input=graph", "self_loops=keep")})
+	e, err = New("dsymnmf", Config{Layers: []int{8, 4, 2}, Params: []string{"mu=1,2,3", "lambda=0.5", "readout=psi", "pre_iter=7", "input=graph", "self_loops=keep"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m = e.(*DSymNMF)
-	if len(m.Mu) != 3 || m.Mu[2] != 3 || m.Lambda[0] != 0.5 || m.Readout != "psi" || m.PreIter != 7 || m.Input != "graph" || !m.SelfLoops {
+	m = resolved[DSymNMF](t, e)
+	if len(m.Mu) != 3 || m.Mu[2] != 3 || m.Lambda[0] != 0.5 || m.Readout != "psi" || *m.PreIter != 7 || m.Input != "graph" || m.SelfLoops != KeepLoops {
 		t.Errorf("params: %+v", m)
 	}
 	if s, ok := Lookup("dsymnmf"); !ok || s.Kind != Graph {
@@ -219,8 +219,8 @@ func TestDSymNMFSpec(t *testing.T) {
 func TestDSymNMFData(t *testing.T) {
 	x, truth := deepTable(t, "iris")
 	nmi := deepMeanNMI(t, "dsymnmf iris", func(seed uint64) Estimator {
-		return &DSymNMF{Layers: []int{8, 3}, Mu: []float64{1}, PreIter: 100, Seed: seed}
-	}, x, truth, 3, 10, false, solve.Settings{Tol: solve.DefaultTol})
+		return &DSymNMF{Layers: []int{8, 3}, Mu: []float64{1}, PreIter: new(100), Seed: seed}
+	}, x, truth, 3, 10, false, solve.Settings{Tol: new(solve.DefaultTol)})
 	if nmi < dsymIrisFloor {
 		t.Errorf("iris: mean NMI %.4f below the floor %.2f", nmi, dsymIrisFloor)
 	}
@@ -255,8 +255,8 @@ func TestDSymNMFQuality(t *testing.T) {
 		}
 		k := tc.layers[len(tc.layers)-1]
 		nmi := deepMeanNMI(t, "dsymnmf "+tc.name, func(seed uint64) Estimator {
-			return &DSymNMF{Layers: tc.layers, Mu: []float64{1}, PreIter: 100, Seed: seed}
-		}, a, truth, k, seeds, false, solve.Settings{Tol: solve.DefaultTol})
+			return &DSymNMF{Layers: tc.layers, Mu: []float64{1}, PreIter: new(100), Seed: seed}
+		}, a, truth, k, seeds, false, solve.Settings{Tol: new(solve.DefaultTol)})
 		if nmi < tc.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", tc.name, nmi, tc.floor)
 		}

@@ -10,8 +10,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/cluster"
+	"github.com/deepnmf/deepnmf/graph"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/metric"
+	"github.com/deepnmf/deepnmf/model/internal/beta"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -34,8 +38,8 @@ func TestEDNMFBetaMonotone(t *testing.T) {
 				}{"data/sparse", linalg.CSRFromDense(data)})
 			}
 			for _, in := range inputs {
-				m := EDNMFBeta{Rank: 3, Beta: beta, Lambda: lg[0], Gamma: lg[1], Init: "random", Seed: 1}
-				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 200, CheckEvery: 1})
+				m := EDNMFBeta{Rank: 3, Beta: new(beta), Lambda: new(lg[0]), Gamma: new(lg[1]), Init: "random", Seed: 1}
+				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 200, CheckEvery: 1, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -54,8 +58,8 @@ func TestEDNMFBetaMonotone(t *testing.T) {
 // always, and for V without the encoder and graph terms or where they do
 // not raise a; 1/(a − b) otherwise.
 func TestEDNMFBetaExponents(t *testing.T) {
-	s, _ := edSampleGraph(linalg.NewDense(randomData(10, 3, 2, 0, 1)), "binary", 3)
-	lap := edNewLaplacian(s)
+	s, _ := sampleKNN(linalg.NewDense(randomData(10, 3, 2, 0, 1)), "binary", 3)
+	lap, _ := graph.NewLaplacian(s)
 	cases := []struct {
 		beta, lambda float64
 		graph        bool
@@ -73,8 +77,8 @@ func TestEDNMFBetaExponents(t *testing.T) {
 			r.lap = lap
 		}
 		r.setExponents()
-		if math.Abs(r.expV-c.want) > 1e-15 || r.expW != gammaMU(c.beta) {
-			t.Errorf("β=%g λ=%g graph=%v: exponents V %g W %g, want %g and %g", c.beta, c.lambda, c.graph, r.expV, r.expW, c.want, gammaMU(c.beta))
+		if math.Abs(r.expV-c.want) > 1e-15 || r.expW != beta.Gamma(c.beta) {
+			t.Errorf("β=%g λ=%g graph=%v: exponents V %g W %g, want %g and %g", c.beta, c.lambda, c.graph, r.expV, r.expW, c.want, beta.Gamma(c.beta))
 		}
 	}
 }
@@ -86,12 +90,12 @@ func TestEDNMFBetaIsNMFWithoutRegularizers(t *testing.T) {
 	xd := randomData(30, 20, 3, 0.3, 5)
 	for _, beta := range []float64{1.5, 2, 3} {
 		for _, x := range []linalg.Matrix{linalg.NewDense(xd), linalg.CSRFromDense(xd)} {
-			v, w, err := edInit(x, 3, "random", 2)
+			v, w, err := encdec.Start(x, 3, initialize.Random, initialize.NewRand(2))
 			if err != nil {
 				t.Fatal(err)
 			}
-			nmf := NMF{Rank: 3, Loss: "beta", Beta: beta, W0: v, H0: linalg.Transpose(w)}
-			want, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: 25})
+			nmf := NMF{Rank: 3, Loss: "beta", Beta: new(beta), W0: v, H0: linalg.Transpose(w), Solver: SolverMU}
+			want, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: 25, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,12 +121,12 @@ func TestEDNMFBetaIsNMFWithoutRegularizers(t *testing.T) {
 func TestEDNMFBetaSparseMatchesDense(t *testing.T) {
 	xd := randomData(50, 30, 4, 0.5, 2)
 	for _, beta := range []float64{0.5, 1, 2} {
-		m := EDNMFBeta{Rank: 4, Beta: beta, Lambda: 1, Gamma: 1, Init: "random", Seed: 3}
-		a, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 30})
+		m := EDNMFBeta{Rank: 4, Beta: new(beta), Lambda: new(1.0), Gamma: new(1.0), Init: "random", Seed: 3}
+		a, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 30, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := m.Fit(context.Background(), linalg.CSRFromDense(xd), solve.Settings{MaxIter: 30})
+		b, err := m.Fit(context.Background(), linalg.CSRFromDense(xd), solve.Settings{MaxIter: 30, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,8 +149,8 @@ func TestEDNMFBetaReproducible(t *testing.T) {
 		}
 		fit := func(procs int) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			m := EDNMFBeta{Rank: 5, Beta: 1, Lambda: 1, Gamma: 1, Init: "random", Seed: 8}
-			r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 15})
+			m := EDNMFBeta{Rank: 5, Beta: new(1.0), Lambda: new(1.0), Gamma: new(1.0), Init: "random", Seed: 8}
+			r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 15, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,26 +169,26 @@ func TestEDNMFBetaInvalid(t *testing.T) {
 		m    EDNMFBeta
 		x    *mat.Dense
 	}{
-		{"negative", EDNMFBeta{Rank: 2, Beta: 1}, neg},
-		{"rank too large", EDNMFBeta{Rank: 9, Beta: 1}, ok},
-		{"nan beta", EDNMFBeta{Rank: 2, Beta: math.NaN()}, ok},
-		{"is with zeros", EDNMFBeta{Rank: 2, Beta: 0}, ok},
-		{"negative lambda", EDNMFBeta{Rank: 2, Beta: 1, Lambda: -1}, ok},
-		{"negative gamma", EDNMFBeta{Rank: 2, Beta: 1, Gamma: -1}, ok},
-		{"unknown weight", EDNMFBeta{Rank: 2, Beta: 1, Gamma: 1, Weight: "gauss"}, ok},
-		{"too many neighbors", EDNMFBeta{Rank: 2, Beta: 1, Gamma: 1, Neighbors: 12}, ok},
-		{"graph of the wrong size", EDNMFBeta{Rank: 2, Beta: 1, Gamma: 1, Graph: linalg.CSRFromDense(mat.NewDense(3, 3, nil))}, ok},
+		{"negative", EDNMFBeta{Rank: 2, Beta: new(1.0), Lambda: new(0.0), Gamma: new(0.0)}, neg},
+		{"rank too large", EDNMFBeta{Rank: 9, Beta: new(1.0), Lambda: new(0.0), Gamma: new(0.0)}, ok},
+		{"nan beta", EDNMFBeta{Rank: 2, Beta: new(math.NaN()), Lambda: new(0.0), Gamma: new(0.0)}, ok},
+		{"is with zeros", EDNMFBeta{Rank: 2, Beta: new(0.0), Lambda: new(0.0), Gamma: new(0.0)}, ok},
+		{"negative lambda", EDNMFBeta{Rank: 2, Beta: new(1.0), Lambda: new(-1.0), Gamma: new(0.0)}, ok},
+		{"negative gamma", EDNMFBeta{Rank: 2, Beta: new(1.0), Gamma: new(-1.0), Lambda: new(0.0)}, ok},
+		{"unknown weight", EDNMFBeta{Rank: 2, Beta: new(1.0), Gamma: new(1.0), Weight: "gauss", Lambda: new(0.0)}, ok},
+		{"too many neighbors", EDNMFBeta{Rank: 2, Beta: new(1.0), Gamma: new(1.0), Neighbors: 12, Lambda: new(0.0)}, ok},
+		{"graph of the wrong size", EDNMFBeta{Rank: 2, Beta: new(1.0), Gamma: new(1.0), Graph: linalg.CSRFromDense(mat.NewDense(3, 3, nil)), Lambda: new(0.0)}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	est, err := New("ednmf-beta", Config{Rank: 2, Params: mustParams(t)})
+	est, err := New("ednmf-beta", Config{Rank: 2, Params: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := est.(*EDNMFBeta); m.Beta != 1 || m.Lambda != 1 || m.Gamma != 1 || m.Weight != "heat" || m.Neighbors != 5 {
+	if m := resolved[EDNMFBeta](t, est); *m.Beta != 1 || *m.Lambda != 1 || *m.Gamma != 1 || m.Weight != "heat" || m.Neighbors != 5 {
 		t.Errorf("registry defaults: got %+v", m)
 	}
 }
@@ -197,9 +201,9 @@ func TestEDNMFBetaInvalid(t *testing.T) {
 //
 //	go test ./model -run TestEDNMFBetaQuality -v
 func TestEDNMFBetaQuality(t *testing.T) {
-	settings := solve.Settings{Tol: solve.DefaultTol}
+	settings := solve.Settings{Tol: new(solve.DefaultTol)}
 	x, truth, k := testTable(t, "iris")
-	s, err := edSampleGraph(x, "heat", 5)
+	s, err := sampleKNN(x, "heat", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +212,7 @@ func TestEDNMFBetaQuality(t *testing.T) {
 		floor float64
 	}{{"", 0.90}, {"random", 0.89}} {
 		sc := seedScores(t, func(seed uint64) Estimator {
-			return &EDNMFBeta{Rank: k, Beta: 1, Lambda: 1, Gamma: 1, Graph: s, Init: c.init, Seed: seed}
+			return &EDNMFBeta{Rank: k, Beta: new(1.0), Lambda: new(1.0), Gamma: new(1.0), Graph: s, Init: initialize.Method(c.init), Seed: seed}
 		}, x, truth, k, 5, true, settings)
 		if nmi := logScores(t, "iris/init="+c.init, sc); nmi < c.floor {
 			t.Errorf("iris/init=%s: mean NMI %.4f below the floor %.2f", c.init, nmi, c.floor)
@@ -218,7 +222,7 @@ func TestEDNMFBetaQuality(t *testing.T) {
 		return
 	}
 	x, truth, k = testTable(t, "digits")
-	est, err := New("ednmf-beta", Config{Rank: k, Params: mustParams(t)})
+	est, err := New("ednmf-beta", Config{Rank: k, Params: nil})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func ExampleNMF() {
 		log.Fatal(err)
 	}
 	nmf := model.NMF{Rank: 10, Loss: "kl", Seed: 1}
-	res, err := nmf.Fit(context.Background(), t.X, solve.Settings{MaxIter: 500, Tol: solve.DefaultTol})
+	res, err := nmf.Fit(context.Background(), t.X, solve.Settings{MaxIter: 500, Tol: new(solve.DefaultTol)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,15 +41,11 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	params, err := model.ParseParams([]string{"solver=cd"})
+	est, err := model.New("nmf", model.Config{Rank: 2, Params: []string{"solver=cd"}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	est, err := model.New("nmf", model.Config{Rank: 2, Params: params})
-	if err != nil {
-		log.Fatal(err)
-	}
-	res, err := est.Fit(context.Background(), g.Adj, solve.Settings{MaxIter: 500, Tol: solve.DefaultTol})
+	res, err := est.Fit(context.Background(), g.Adj, solve.Settings{MaxIter: 500, Tol: new(solve.DefaultTol)})
 	if err != nil {
 		log.Fatal(err)
 	}

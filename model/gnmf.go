@@ -2,12 +2,13 @@ package model
 
 import (
 	"context"
-	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/graph"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -27,27 +28,26 @@ import (
 //
 // and the objective does not increase (Cai et al., Theorem 1). As in Cai's
 // code, the columns of U are scaled to unit Euclidean norm (and V's by the
-// inverse) before the first and after the last iteration.
+// inverse) before the first and after the last iteration. The factors are
+// V (n x k) and U (d x k).
 type GNMF struct {
 	Rank int
-	// Lambda is λ; Cai et al. use 100 throughout their experiments.
-	Lambda float64
-	// Weight is the kNN graph weighting: "binary" (the default, also ""),
-	// "heat" or "cosine" (see graph.KNN). Neighbors is p (5 by default).
-	Weight    string
-	Neighbors int
+	// Lambda is λ; nil means 100, the value of Cai et al.'s experiments.
+	Lambda *float64 `param:"lambda" default:"100" check:">=0" help:"weight λ of the graph term"`
+	// Weight is the kNN graph weighting (graph.KNN) and Neighbors its p.
+	Weight    GraphWeight `param:"graph" choices:"binary|heat|cosine" help:"kNN graph weighting"`
+	Neighbors int         `param:"neighbors" default:"5" check:">=1" help:"p of the p-nearest-neighbour graph"`
 	// Graph, if not nil, is the n x n similarity S to use instead of the
 	// kNN graph; it is symmetrized by max(S, Sᵀ).
 	Graph *linalg.CSR
-	// Normalize says when the columns of U are scaled to unit norm: "end"
-	// (the default, also ""), before the first and after the last iteration
-	// as Cai's code; or "each", also after every iteration, which keeps the
-	// graph term from fading (see docs/models/gnmf.md) but gives up the
-	// monotone decrease of the objective.
-	Normalize string
-	// Init is an initialize method; "" means nndsvda.
-	Init string
-	Seed uint64
+	// Normalize says when the columns of U are scaled to unit norm: "end",
+	// before the first and after the last iteration as Cai's code; or
+	// "each", also after every iteration, which keeps the graph term from
+	// fading (see docs/models/gnmf.md) but gives up the monotone decrease
+	// of the objective.
+	Normalize Normalize         `param:"normalize" choices:"end|each" help:"when U's columns are scaled to unit norm"`
+	Init      initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
+	Seed      uint64
 }
 
 var gnmfSpec = Spec{
@@ -55,79 +55,68 @@ var gnmfSpec = Spec{
 	Kind:      Data,
 	Objective: "min ‖X − UVᵀ‖² + λ Tr(VᵀLV), U, V ≥ 0, L = D − S of a p-NN graph on the samples",
 	Reference: "Cai, He, Han & Huang, TPAMI 33(8) 2011",
-	Params:    "lambda=100 graph=binary|heat|cosine neighbors=5 normalize=end|each",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		return &GNMF{
-			Rank:      c.Rank,
-			Lambda:    p.Float("lambda", 100),
-			Weight:    p.String("graph", "binary", edGraphWeights...),
-			Neighbors: p.Int("neighbors", 5),
-			Normalize: p.String("normalize", "end", "end", "each"),
-			Init:      c.Init,
-			Graph:     c.Graph,
-			Seed:      c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(GNMF) },
 }
 
-// Fit factorizes x (n x d). The embedding is V (n x k); the factors are
-// V and U (d x k), X ≈ V·Uᵀ.
+func (*GNMF) spec() *Spec { return &gnmfSpec }
+
+// Fit factorizes x (n x d).
 func (m *GNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkInput(x, m.Rank, true); err != nil {
+	return fit(ctx, m, x, s)
+}
+
+func (m *GNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
+	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
 		return nil, err
 	}
-	if !(m.Lambda >= 0) || math.IsInf(m.Lambda, 1) {
-		return nil, invalidf("lambda = %g must be finite and ≥ 0", m.Lambda)
+	lambda := *m.Lambda
+	run := &gnmfRun{x: x, lambda: lambda, each: m.Normalize == NormalizeEach}
+	if lambda > 0 || m.Graph != nil {
+		lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors)
+		if err != nil {
+			return nil, err
+		}
+		if lambda > 0 {
+			run.lap = lap
+		}
 	}
-	switch m.Normalize {
-	case "", "end", "each":
-	default:
-		return nil, invalidf("unknown normalize %q (want end or each)", m.Normalize)
+	v, u, err := encdec.Start(x, m.Rank, m.Init, r.rng)
+	if err != nil {
+		return nil, invalid(err)
 	}
-	sim, err := edGraph(x, m.Graph, m.Lambda > 0, m.Weight, "binary", m.Neighbors)
+	run.v, run.u = v, u
+	unitBasis(v, u)
+	sr, err := r.final(run)
 	if err != nil {
 		return nil, err
 	}
-	v, u, err := edInit(x, m.Rank, m.Init, m.Seed)
-	if err != nil {
-		return nil, err
-	}
-	gnmfNormalize(v, u)
-	run := &gnmfRun{x: x, v: v, u: u, lambda: m.Lambda, each: m.Normalize == "each"}
-	if sim != nil && m.Lambda > 0 {
-		run.lap = edNewLaplacian(sim)
-	}
-	sr, err := solve.Fit(ctx, run, s)
-	if err != nil {
-		return nil, fmt.Errorf("gnmf: %w", err)
-	}
-	gnmfNormalize(v, u)
+	unitBasis(v, u)
 	return &Result{
 		Result:    *sr,
-		Model:     "gnmf",
 		Rank:      m.Rank,
 		Embedding: v,
-		Assign:    "kmeans", // the paper's read-out
+		Assign:    AssignKMeans, // the paper's read-out
 		Factors: []Factor{
-			{Name: "V", Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},
-			{Name: "U", Doc: "d x k basis, columns of unit Euclidean norm", M: u},
+			{Name: V, Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},
+			{Name: U, Doc: "d x k basis, columns of unit Euclidean norm", M: u},
 		},
 	}, nil
 }
 
-// gnmfNormalize scales the columns of U to unit Euclidean norm and those of
-// V by the norms, which leaves V·Uᵀ unchanged (NormalizeUV in Cai's code,
-// with a floor of 1e-15 on the norms).
-func gnmfNormalize(v, u *mat.Dense) {
-	norms := edColNorms(u)
+// unitBasis scales the columns of the basis b to unit Euclidean norm and
+// those of the representation v by the norms, which leaves v·bᵀ unchanged
+// (NormalizeUV in Cai's code, with a floor of 1e-15 on the norms).
+func unitBasis(v, b *mat.Dense) {
+	norms := linalg.ColNorms(b)
 	inv := make([]float64, len(norms))
 	for j, s := range norms {
 		norms[j] = max(s, 1e-15)
 		inv[j] = 1 / norms[j]
 	}
-	edScaleCols(u, inv)
-	edScaleCols(v, norms)
+	linalg.ScaleCols(b, inv)
+	linalg.ScaleCols(v, norms)
 }
 
 // gnmfRun implements solve.Model.
@@ -135,8 +124,8 @@ type gnmfRun struct {
 	x      linalg.Matrix
 	v, u   *mat.Dense // n x k, d x k
 	lambda float64
-	lap    *edLaplacian // nil without regularization
-	each   bool         // normalize after every iteration
+	lap    *graph.Laplacian // nil without regularization
+	each   bool             // normalize after every iteration
 
 	xu, numV, denV, tmp *mat.Dense // n x k scratch
 	numU, denU          *mat.Dense // d x k scratch
@@ -156,21 +145,21 @@ func (r *gnmfRun) scratch() {
 func (r *gnmfRun) Step() error {
 	r.scratch()
 	r.x.Mul(r.numV, r.u)
-	r.denV.Mul(r.v, edGram(r.u))
+	r.denV.Mul(r.v, linalg.Gram(r.u))
 	if r.lap != nil {
-		r.lap.sv(r.tmp, r.v)
+		r.lap.MulA(r.tmp, r.v)
 		r.tmp.Scale(r.lambda, r.tmp)
 		r.numV.Add(r.numV, r.tmp)
-		r.lap.dv(r.tmp, r.v)
+		r.lap.MulD(r.tmp, r.v)
 		r.tmp.Scale(r.lambda, r.tmp)
 		r.denV.Add(r.denV, r.tmp)
 	}
 	linalg.MulUpdate(r.v, r.numV, r.denV, 1, linalg.Eps)
 	r.x.TMul(r.numU, r.v)
-	r.denU.Mul(r.u, edGram(r.v))
+	r.denU.Mul(r.u, linalg.Gram(r.v))
 	linalg.MulUpdate(r.u, r.numU, r.denU, 1, linalg.Eps)
 	if r.each {
-		gnmfNormalize(r.v, r.u)
+		unitBasis(r.v, r.u)
 	}
 	return nil
 }
@@ -179,9 +168,9 @@ func (r *gnmfRun) Step() error {
 func (r *gnmfRun) Objective() float64 {
 	r.scratch()
 	r.x.Mul(r.xu, r.u)
-	obj := edFrobResidual(r.x, r.xu, r.v, r.u)
+	obj := encdec.DecoderResidual(r.x, r.xu, r.v, r.u)
 	if r.lap != nil {
-		obj += r.lambda * r.lap.trace(r.v, r.tmp)
+		obj += r.lambda * r.lap.Trace(r.v, r.tmp)
 	}
 	return obj
 }

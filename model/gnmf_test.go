@@ -9,7 +9,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/datasets"
+	"github.com/deepnmf/deepnmf/graph"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -38,10 +41,10 @@ func TestGNMFMonotoneNonnegative(t *testing.T) {
 		{"iris", iris, 3}, {"data/dense", linalg.NewDense(data), 4}, {"data/sparse", linalg.CSRFromDense(data), 4},
 	}
 	for _, in := range inputs {
-		for _, weight := range edGraphWeights {
+		for _, weight := range []string{"binary", "heat", "cosine"} {
 			for _, lambda := range []float64{0, 1, 100} {
-				m := GNMF{Rank: in.k, Lambda: lambda, Weight: weight, Neighbors: 5, Init: "random", Seed: 3}
-				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 300, CheckEvery: 1})
+				m := GNMF{Rank: in.k, Lambda: new(lambda), Weight: GraphWeight(weight), Neighbors: 5, Init: "random", Seed: 3}
+				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -51,7 +54,7 @@ func TestGNMFMonotoneNonnegative(t *testing.T) {
 				if h := res.History; h[len(h)-1].Objective >= h[0].Objective {
 					t.Errorf("%s: objective did not decrease", what)
 				}
-				for j, s := range edColNorms(res.Factor("U")) {
+				for j, s := range linalg.ColNorms(res.Factor("U")) {
 					if math.Abs(s-1) > 1e-12 {
 						t.Errorf("%s: column %d of U has norm %g, want 1", what, j, s)
 					}
@@ -68,28 +71,28 @@ func TestGNMFMonotoneNonnegative(t *testing.T) {
 // reconstruction error stays much higher.
 func TestGNMFNormalizeEach(t *testing.T) {
 	x, _, k := testTable(t, "iris")
-	s, err := edSampleGraph(x, "binary", 5)
+	s, err := sampleKNN(x, "binary", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lap := edNewLaplacian(s)
+	lap, _ := graph.NewLaplacian(s)
 	fit := func(normalize string) (recon, obj, final float64) {
-		m := GNMF{Rank: k, Lambda: 100, Graph: s, Normalize: normalize, Init: "random", Seed: 1}
-		res, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 3000})
+		m := GNMF{Rank: k, Lambda: new(100.0), Graph: s, Normalize: Normalize(normalize), Init: "random", Seed: 1}
+		res, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 3000, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkNonnegative(t, normalize, res)
 		v, u := res.Factor("V"), res.Factor("U")
-		for j, c := range edColNorms(u) {
+		for j, c := range linalg.ColNorms(u) {
 			if math.Abs(c-1) > 1e-12 {
 				t.Errorf("%s: column %d of U has norm %g, want 1", normalize, j, c)
 			}
 		}
 		xu := mat.NewDense(150, k, nil)
 		x.Mul(xu, u)
-		recon = edFrobResidual(x, xu, v, u)
-		return recon, recon + 100*lap.trace(v, mat.NewDense(150, k, nil)), res.Objective
+		recon = encdec.DecoderResidual(x, xu, v, u)
+		return recon, recon + 100*lap.Trace(v, mat.NewDense(150, k, nil)), res.Objective
 	}
 	reconEnd, _, _ := fit("end")
 	reconEach, obj, final := fit("each")
@@ -106,24 +109,24 @@ func TestGNMFNormalizeEach(t *testing.T) {
 // and a graph of the wrong size is an error.
 func TestGNMFGivenGraph(t *testing.T) {
 	x, _, k := testTable(t, "iris")
-	s, err := edSampleGraph(x, "heat", 7)
+	s, err := sampleKNN(x, "heat", 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := GNMF{Rank: k, Lambda: 10, Weight: "heat", Neighbors: 7, Seed: 1}
-	b := GNMF{Rank: k, Lambda: 10, Graph: s, Seed: 1}
-	ra, err := a.Fit(context.Background(), x, solve.Settings{MaxIter: 50})
+	a := GNMF{Rank: k, Lambda: new(10.0), Weight: "heat", Neighbors: 7, Seed: 1}
+	b := GNMF{Rank: k, Lambda: new(10.0), Graph: s, Seed: 1}
+	ra, err := a.Fit(context.Background(), x, solve.Settings{MaxIter: 50, Tol: new(0.0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := b.Fit(context.Background(), x, solve.Settings{MaxIter: 50})
+	rb, err := b.Fit(context.Background(), x, solve.Settings{MaxIter: 50, Tol: new(0.0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSameFactors(t, "given graph", ra, rb)
-	small, _ := edSampleGraph(linalg.NewDense(randomData(20, 4, 2, 0, 1)), "binary", 3)
-	c := GNMF{Rank: k, Lambda: 10, Graph: small}
-	if _, err := c.Fit(context.Background(), x, solve.Settings{}); err == nil {
+	small, _ := sampleKNN(linalg.NewDense(randomData(20, 4, 2, 0, 1)), "binary", 3)
+	c := GNMF{Rank: k, Lambda: new(10.0), Graph: small}
+	if _, err := c.Fit(context.Background(), x, solve.Settings{Tol: new(0.0)}); err == nil {
 		t.Error("20-node graph for 150 samples: no error")
 	}
 }
@@ -139,8 +142,8 @@ func TestGNMFReproducible(t *testing.T) {
 		}
 		fit := func(procs int) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			m := GNMF{Rank: 5, Lambda: 100, Weight: "heat", Init: "random", Seed: 9}
-			r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+			m := GNMF{Rank: 5, Lambda: new(100.0), Weight: "heat", Init: "random", Seed: 9}
+			r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,28 +162,28 @@ func TestGNMFInvalid(t *testing.T) {
 		m    GNMF
 		x    *mat.Dense
 	}{
-		{"negative", GNMF{Rank: 2, Lambda: 1}, neg},
-		{"rank too large", GNMF{Rank: 9, Lambda: 1}, ok},
-		{"negative lambda", GNMF{Rank: 2, Lambda: -1}, ok},
-		{"nan lambda", GNMF{Rank: 2, Lambda: math.NaN()}, ok},
-		{"unknown weight", GNMF{Rank: 2, Lambda: 1, Weight: "gauss"}, ok},
-		{"too many neighbors", GNMF{Rank: 2, Lambda: 1, Neighbors: 12}, ok},
-		{"negative neighbors", GNMF{Rank: 2, Lambda: 1, Neighbors: -1}, ok},
-		{"unknown normalize", GNMF{Rank: 2, Lambda: 1, Normalize: "never"}, ok},
+		{"negative", GNMF{Rank: 2, Lambda: new(1.0)}, neg},
+		{"rank too large", GNMF{Rank: 9, Lambda: new(1.0)}, ok},
+		{"negative lambda", GNMF{Rank: 2, Lambda: new(-1.0)}, ok},
+		{"nan lambda", GNMF{Rank: 2, Lambda: new(math.NaN())}, ok},
+		{"unknown weight", GNMF{Rank: 2, Lambda: new(1.0), Weight: "gauss"}, ok},
+		{"too many neighbors", GNMF{Rank: 2, Lambda: new(1.0), Neighbors: 12}, ok},
+		{"negative neighbors", GNMF{Rank: 2, Lambda: new(1.0), Neighbors: -1}, ok},
+		{"unknown normalize", GNMF{Rank: 2, Lambda: new(1.0), Normalize: "never"}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := New("gnmf", Config{Rank: 2, Params: mustParams(t, "graph=gauss")}); err == nil {
+	if _, err := New("gnmf", Config{Rank: 2, Params: []string{"graph=gauss"}}); err == nil {
 		t.Error("graph=gauss: no error from New")
 	}
-	est, err := New("gnmf", Config{Rank: 2, Params: mustParams(t)})
+	est, err := New("gnmf", Config{Rank: 2, Params: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := est.(*GNMF); m.Lambda != 100 || m.Weight != "binary" || m.Neighbors != 5 || m.Normalize != "end" {
+	if m := resolved[GNMF](t, est); *m.Lambda != 100 || m.Weight != "binary" || m.Neighbors != 5 || m.Normalize != "end" {
 		t.Errorf("registry defaults: got %+v", m)
 	}
 }
@@ -205,16 +208,26 @@ func TestGNMFQuality(t *testing.T) {
 			continue
 		}
 		x, truth, k := testTable(t, c.data)
-		s, err := edSampleGraph(x, "binary", 5) // built once for the seeds
+		s, err := sampleKNN(x, "binary", 5) // built once for the seeds
 		if err != nil {
 			t.Fatal(err)
 		}
 		sc := seedScores(t, func(seed uint64) Estimator {
-			return &GNMF{Rank: k, Lambda: 100, Graph: s, Init: c.init, Seed: seed}
-		}, x, truth, k, 5, true, solve.Settings{Tol: solve.DefaultTol})
+			return &GNMF{Rank: k, Lambda: new(100.0), Graph: s, Init: initialize.Method(c.init), Seed: seed}
+		}, x, truth, k, 5, true, solve.Settings{Tol: new(solve.DefaultTol)})
 		what := c.data + "/init=" + c.init
 		if nmi := logScores(t, what, sc); nmi < c.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", what, nmi, c.floor)
 		}
 	}
+}
+
+// sampleKNN returns the p-nearest-neighbour graph of the rows of x with
+// the named weighting, as the graph-regularized models build it.
+func sampleKNN(x linalg.Matrix, weight string, p int) (*linalg.CSR, error) {
+	l, err := sampleGraph(x, nil, GraphWeight(weight), p)
+	if err != nil {
+		return nil, err
+	}
+	return l.A, nil
 }

@@ -87,7 +87,7 @@ func checkNonIncreasing(t *testing.T, what string, r *Result, tol float64) {
 func checkNonnegative(t *testing.T, what string, r *Result, free ...string) {
 	t.Helper()
 	for _, f := range r.Factors {
-		if slices.Contains(free, f.Name) {
+		if slices.Contains(free, string(f.Name)) {
 			continue
 		}
 		if v := mat.Min(f.M); v < 0 {
@@ -146,25 +146,25 @@ func randomDigraph(n, k int, pin, pout float64, seed uint64) (*linalg.CSR, []int
 func TestGraphSpecs(t *testing.T) {
 	get := func(name string, kv ...string) Estimator {
 		t.Helper()
-		e, err := New(name, Config{Rank: 2, Params: mustParams(t, kv...)})
+		e, err := New(name, Config{Rank: 2, Params: kv})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		return e
 	}
-	if m := get("symnmf").(*SymNMF); m.Solver != "anls" || m.Alpha != 0 || m.Input != "auto" {
+	if m := resolved[SymNMF](t, get("symnmf")); m.Solver != "anls" || m.Alpha != 0 || m.Input != "auto" {
 		t.Errorf("symnmf defaults: %+v", m)
 	}
-	if m := get("symnmf", "solver=mu", "alpha=2", "input=data").(*SymNMF); m.Solver != "mu" || m.Alpha != 2 || m.Input != "data" {
+	if m := resolved[SymNMF](t, get("symnmf", "solver=mu", "alpha=2", "input=data")); m.Solver != "mu" || m.Alpha != 2 || m.Input != "data" {
 		t.Errorf("symnmf params: %+v", m)
 	}
 	if _, ok := get("asymnmf").(*AsymNMF); !ok {
 		t.Error("asymnmf: wrong type")
 	}
-	if m := get("rasnmf").(*RAsNMF); m.Lambda != 400 || m.Alpha != 0.49 || m.Rule != "reference" {
+	if m := resolved[RAsNMF](t, get("rasnmf")); *m.Lambda != 400 || *m.Alpha != 0.49 || m.Rule != "reference" {
 		t.Errorf("rasnmf defaults: %+v", m)
 	}
-	if m := get("ifairnmtf").(*IFairNMTF); m.Lambda != 100 {
+	if m := resolved[IFairNMTF](t, get("ifairnmtf")); *m.Lambda != 100 {
 		t.Errorf("ifairnmtf defaults: %+v", m)
 	}
 	for _, name := range []string{"symnmf", "asymnmf", "rasnmf", "ifairnmtf"} {

@@ -2,13 +2,12 @@ package model
 
 import (
 	"context"
-	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/trifactor"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -28,23 +27,25 @@ import (
 // alone in its group, whose R_S row is empty). Minimizing Tr(HᵀLH) pulls
 // the memberships of nodes of different groups together and pushes those
 // of the same group apart, so that clusters mix the groups. The updates
-// are those of AsymNMF (the shared triFactor core) with the regularizer's
+// are those of AsymNMF (package trifactor) with the regularizer's
 // gradient split into its positive and negative parts.
-// docs/models/ifairnmtf.md gives the details; GroupBalance is the
-// fairness measure the paper reports.
+// docs/models/ifairnmtf.md gives the details; metric.GroupBalance is the
+// fairness measure the paper reports. The factors are H (n x k, the
+// embedding) and W (k x k).
 type IFairNMTF struct {
 	Rank int
-	// Lambda is the fairness weight λ ≥ 0; 0 gives plain symmetric NMTF.
-	Lambda float64
+	// Lambda is the fairness weight λ; nil means 100, 0 gives plain
+	// symmetric NMTF.
+	Lambda *float64 `param:"lambda" default:"100" check:">=0" help:"fairness weight λ (needs --groups; 0 runs without)"`
 	// Groups holds the sensitive group of each node, in node order (any
 	// integers, at least two distinct ones). It is required when
-	// Lambda > 0.
+	// λ > 0.
 	Groups []int
-	// Init is "random" (the default, also ""): the reference start, H
-	// U(0,1) and W = diag(σ_1 + 0.1, …, σ_k + 0.1) with σ the leading
-	// singular values of A; "svd" is asymnmf's SVD start. Custom H0
-	// (n x k) and W0 (k x k) override it.
-	Init   string
+	// Init "random" is the reference start, H U(0,1) and W = diag(σ_1 +
+	// 0.1, …, σ_k + 0.1) with σ the leading singular values of A, H then
+	// scaled to A's scale; "svd" is initialize.TriSVD. Custom H0 (n x k)
+	// and W0 (k x k) override it.
+	Init   initialize.Method `choices:"random|svd"`
 	H0, W0 *mat.Dense
 	Seed   uint64
 }
@@ -54,24 +55,22 @@ var ifairnmtfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ‖A − HWHᵀ‖² + λ Tr(HᵀLH), H, W ≥ 0; L the contrastive fairness Laplacian of the sensitive groups",
 	Reference: "Ghodsi, Seyedi & Ntoutsi, PAKDD 2024 (code SiamakGhodsi/iFairNMTF)",
-	Params:    "lambda=100 (needs --groups, the sensitive group of each node; lambda=0 runs without) (--init random|svd)",
-	New: func(c Config) (Estimator, error) {
-		return &IFairNMTF{Rank: c.Rank, Lambda: c.Params.Float("lambda", 100), Groups: c.Groups, Init: c.Init, Seed: c.Seed}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(IFairNMTF) },
 }
 
-// Fit factorizes the adjacency matrix a. The result's Embedding is H
-// (n x k); its factors are H and W.
+func (*IFairNMTF) spec() *Spec { return &ifairnmtfSpec }
+
+// Fit factorizes the adjacency matrix a.
 func (m *IFairNMTF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkGraph(a, m.Rank); err != nil {
-		return nil, err
-	}
-	if !(m.Lambda >= 0) || math.IsInf(m.Lambda, 1) {
-		return nil, invalidf("lambda %g must be finite and ≥ 0", m.Lambda)
-	}
+	return fit(ctx, m, a, s)
+}
+
+func (m *IFairNMTF) fit(r *run, a linalg.Matrix) (*Result, error) {
+	lambda := *m.Lambda
 	n, _ := a.Dims()
 	var fair *fairGraph
-	if m.Lambda > 0 {
+	if lambda > 0 {
 		if m.Groups == nil {
 			return nil, invalidf("ifairnmtf needs the sensitive group of every node (--groups FILE; IFairNMTF.Groups in the Go API); lambda=0 runs plain NMTF")
 		}
@@ -80,66 +79,64 @@ func (m *IFairNMTF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) 
 			return nil, err
 		}
 	}
-	h, w, err := m.start(a)
+	var h, w *mat.Dense
+	var err error
+	if m.H0 != nil || m.W0 != nil || m.Init == initialize.SVD {
+		h, w, err = triStart(a, m.Rank, m.Init, m.H0, m.W0, r.rng)
+	} else {
+		h, w, err = m.referenceStart(a, r)
+	}
 	if err != nil {
 		return nil, err
 	}
-	run := &fairRun{t: newTriFactor(a, h, w), fair: fair, lambda: m.Lambda}
+	run := &fairRun{t: trifactor.New(a, h, w), fair: fair, lambda: lambda}
 	if fair != nil {
-		run.t.reg = run.regularize
+		run.t.Reg = run.regularize
 	}
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("ifairnmtf: %w", err)
+		return nil, err
 	}
 	return &Result{
 		Result:    *sr,
-		Model:     "ifairnmtf",
 		Rank:      m.Rank,
 		Embedding: h,
 		Factors: []Factor{
-			{Name: "H", Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
-			{Name: "W", Doc: "k x k links between clusters", M: w},
+			{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
+			{Name: W, Doc: "k x k links between clusters", M: w},
 		},
 	}, nil
 }
 
-// start returns the starting factors.
-func (m *IFairNMTF) start(a linalg.Matrix) (h, w *mat.Dense, err error) {
-	if m.H0 != nil || m.W0 != nil || m.Init == "svd" {
-		return asymStart(a, m.Rank, m.Init, m.H0, m.W0, m.Seed)
-	}
-	if m.Init != "" && m.Init != initialize.Random {
-		return nil, nil, invalidf("unknown init %q (want random or svd)", m.Init)
-	}
-	n, _ := a.Dims()
-	rng := initialize.NewRand(m.Seed)
-	h = uniformDense(n, m.Rank, 1, rng)
-	_, sv, _, err := linalg.TruncatedSVD(a, m.Rank, rng)
+// referenceStart returns the reference code's start: H U(0,1) and
+// W = diag(σ + 0.1), then H scaled by the c minimizing ‖A − c²HWHᵀ‖ (the
+// reference start is far larger than A, its HWHᵀ has entries of the order
+// of σ_1, which makes the first objective huge and a relative-decrease
+// test stop on the plateau that follows).
+func (m *IFairNMTF) referenceStart(a linalg.Matrix, r *run) (h, w *mat.Dense, err error) {
+	n, err := square(a)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, nil, err
+	}
+	if err := checkRank(m.Rank, n, a); err != nil {
+		return nil, nil, err
+	}
+	h = initialize.Uniform(n, m.Rank, 1, r.rng)
+	_, sv, _, err := linalg.TruncatedSVD(a, m.Rank, r.rng)
+	if err != nil {
+		return nil, nil, invalid(err)
 	}
 	w = mat.NewDense(m.Rank, m.Rank, nil)
 	for i, v := range sv {
 		w.Set(i, i, v+0.1)
 	}
-	// Scale H by the c minimizing ‖A − c²HWHᵀ‖, c² = ⟨A, HWHᵀ⟩/‖HWHᵀ‖²:
-	// the reference start is far larger than A (its HWHᵀ has entries of
-	// the order of σ_1), which makes the first objective huge and a
-	// relative-decrease test stop on the plateau that follows.
-	t := newTriFactor(a, h, w)
-	t.refresh()
-	t.kk.Mul(w, t.g)
-	t.m1.Mul(t.g, t.kk)
-	if num, den := linalg.Dot(t.hah, w), linalg.Dot(w, t.m1); num > 0 && den > 0 {
-		h.Scale(math.Sqrt(num/den), h)
-	}
+	trifactor.New(a, h, w).ScaleH()
 	return h, w, nil
 }
 
 // fairRun is one IFairNMTF fit: it implements solve.Model.
 type fairRun struct {
-	t      *triFactor
+	t      *trifactor.Factorization
 	fair   *fairGraph // nil when λ = 0
 	lambda float64
 }
@@ -150,23 +147,24 @@ type fairRun struct {
 // and L has negative eigenvalues, so without this the updates can grow H
 // and shrink W without bound (the objective falls to −∞).
 func (r *fairRun) Step() error {
-	r.t.step()
+	if err := r.t.Step(); err != nil {
+		return err
+	}
 	if r.fair == nil {
 		return nil
 	}
-	norms := unitColumns(r.t.h)
-	d := mat.NewDiagDense(len(norms), norms)
-	r.t.w.Mul(d, r.t.w)
-	r.t.w.Mul(r.t.w, d)
-	r.t.fresh = false
+	norms := linalg.UnitColumns(r.t.H)
+	linalg.ScaleRows(r.t.W, r.t.W, norms)
+	linalg.ScaleCols(r.t.W, norms)
+	r.t.Changed()
 	return nil
 }
 
 // Objective implements solve.Model: ‖A − HWHᵀ‖² + λ Tr(HᵀLH).
 func (r *fairRun) Objective() float64 {
-	obj := r.t.loss()
+	obj := r.t.Loss()
 	if r.fair != nil {
-		obj += r.lambda * r.fair.trace(r.t.h)
+		obj += r.lambda * r.fair.trace(r.t.H)
 	}
 	return obj
 }
@@ -309,60 +307,4 @@ func (f *fairGraph) alloc(x *mat.Dense) {
 	f.sums = mat.NewDense(h1, k, nil)
 	f.pos, f.neg = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
 	f.scratch, f.sx = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
-}
-
-// GroupBalance returns the balance of each cluster of pred with respect to
-// the sensitive groups, and their mean over the non-empty clusters: the
-// fairness measure B that iFairNMTF reports (compute_group_balance in the
-// reference code, after Chierichetti et al., NIPS 2017),
-//
-//	balance(C) = min_{g, g'} |C ∩ V_g| / |C ∩ V_g'| = min_g |C ∩ V_g| / max_g |C ∩ V_g|,
-//
-// over every group g of the data, so a cluster missing a group has
-// balance 0 and one with equally many nodes of each group has 1. Clusters
-// are the values 0..max(pred); an empty one has balance NaN and is left
-// out of the mean (the reference relabels clusters contiguously first).
-// The reference adds 1e-6 to the denominator; here the ratio is exact.
-// It panics if the lengths differ or a cluster label is negative.
-func GroupBalance(pred, groups []int) (perCluster []float64, mean float64) {
-	if len(pred) != len(groups) {
-		panic(fmt.Sprintf("model: %d cluster labels and %d groups", len(pred), len(groups)))
-	}
-	index := map[int]int{}
-	for _, g := range groups {
-		if _, ok := index[g]; !ok {
-			index[g] = len(index)
-		}
-	}
-	k := 0
-	for _, c := range pred {
-		if c < 0 {
-			panic(fmt.Sprintf("model: negative cluster label %d", c))
-		}
-		k = max(k, c+1)
-	}
-	h := len(index)
-	count := make([]int, k*h)
-	for i, c := range pred {
-		count[c*h+index[groups[i]]]++
-	}
-	perCluster = make([]float64, k)
-	var used int
-	for c := range k {
-		lo, hi := math.MaxInt, 0
-		for _, v := range count[c*h : (c+1)*h] {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		if hi == 0 {
-			perCluster[c] = math.NaN()
-			continue
-		}
-		perCluster[c] = float64(lo) / float64(hi)
-		mean += perCluster[c]
-		used++
-	}
-	if used > 0 {
-		mean /= float64(used)
-	}
-	return perCluster, mean
 }

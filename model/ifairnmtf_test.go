@@ -99,7 +99,7 @@ func TestFairGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := uniformDense(n, k, 1, initialize.NewRand(1))
+	h := initialize.Uniform(n, k, 1, initialize.NewRand(1))
 	sym := func(r *mat.Dense) *mat.Dense {
 		var s, out mat.Dense
 		s.Add(r, r.T())
@@ -136,21 +136,6 @@ func TestFairGraph(t *testing.T) {
 	}
 }
 
-func TestGroupBalance(t *testing.T) {
-	pred := []int{0, 0, 0, 0, 1, 1, 1, 3, 3}
-	groups := []int{7, 7, 8, 8, 7, 7, 8, 7, 7}
-	per, mean := GroupBalance(pred, groups)
-	want := []float64{1, 0.5, math.NaN(), 0}
-	for c, w := range want {
-		if !(per[c] == w || math.IsNaN(w) && math.IsNaN(per[c])) {
-			t.Errorf("cluster %d: balance %g, want %g", c, per[c], w)
-		}
-	}
-	if mean != 0.5 {
-		t.Errorf("mean balance %g, want 0.5", mean)
-	}
-}
-
 // TestIFairNMTFObjective checks the documented behaviour: without the
 // regularizer the updates are AsymNMF's and the objective does not rise;
 // with it H's columns are rescaled to unit norm each iteration (which
@@ -159,7 +144,7 @@ func TestGroupBalance(t *testing.T) {
 func TestIFairNMTFObjective(t *testing.T) {
 	a, _, groups := fairSBM(120, 2, 2, 0.3, 0.2, 0.15, 0.05, 1)
 	for _, lambda := range []float64{0, 100, 1000} {
-		res, err := (&IFairNMTF{Rank: 2, Lambda: lambda, Groups: groups, Seed: 1}).Fit(context.Background(), a, solve.Settings{MaxIter: 200, CheckEvery: 1})
+		res, err := (&IFairNMTF{Rank: 2, Lambda: new(lambda), Groups: groups, Seed: 1}).Fit(context.Background(), a, solve.Settings{MaxIter: 200, CheckEvery: 1, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +170,7 @@ func TestIFairNMTFReproducible(t *testing.T) {
 	for _, init := range []string{"random", "svd"} {
 		fit := func(procs int, x linalg.Matrix) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			r, err := (&IFairNMTF{Rank: 2, Lambda: 100, Groups: groups, Init: init, Seed: 3}).Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+			r, err := (&IFairNMTF{Rank: 2, Lambda: new(100.0), Groups: groups, Init: initialize.Method(init), Seed: 3}).Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,20 +190,20 @@ func TestIFairNMTFInvalid(t *testing.T) {
 		name string
 		m    IFairNMTF
 	}{
-		{"no groups", IFairNMTF{Rank: 2, Lambda: 1}},
-		{"short groups", IFairNMTF{Rank: 2, Lambda: 1, Groups: groups[:10]}},
-		{"one group", IFairNMTF{Rank: 2, Lambda: 1, Groups: make([]int, 20)}},
-		{"negative lambda", IFairNMTF{Rank: 2, Lambda: -1, Groups: groups}},
-		{"rank too large", IFairNMTF{Rank: 20, Groups: groups}},
-		{"unknown init", IFairNMTF{Rank: 2, Init: "nndsvd"}},
-		{"bad W0", IFairNMTF{Rank: 2, H0: mat.NewDense(20, 2, nil), W0: mat.NewDense(3, 3, nil)}},
+		{"no groups", IFairNMTF{Rank: 2, Lambda: new(1.0)}},
+		{"short groups", IFairNMTF{Rank: 2, Lambda: new(1.0), Groups: groups[:10]}},
+		{"one group", IFairNMTF{Rank: 2, Lambda: new(1.0), Groups: make([]int, 20)}},
+		{"negative lambda", IFairNMTF{Rank: 2, Lambda: new(-1.0), Groups: groups}},
+		{"rank too large", IFairNMTF{Rank: 20, Groups: groups, Lambda: new(0.0)}},
+		{"unknown init", IFairNMTF{Rank: 2, Init: "nndsvd", Lambda: new(0.0)}},
+		{"bad W0", IFairNMTF{Rank: 2, H0: mat.NewDense(20, 2, nil), W0: mat.NewDense(3, 3, nil), Lambda: new(0.0)}},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), a, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), a, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := (&IFairNMTF{Rank: 1}).Fit(context.Background(), linalg.NewDense(mat.NewDense(3, 2, nil)), solve.Settings{}); err == nil {
+	if _, err := (&IFairNMTF{Rank: 1, Lambda: new(0.0)}).Fit(context.Background(), linalg.NewDense(mat.NewDense(3, 2, nil)), solve.Settings{Tol: new(0.0)}); err == nil {
 		t.Error("non-square input: no error")
 	}
 }
@@ -232,19 +217,19 @@ func TestIFairNMTFInvalid(t *testing.T) {
 // λ = 0 and the default λ = 100, with floors a little below the means.
 // Run go test ./model -run TestIFairNMTFQuality -v to see the numbers.
 func TestIFairNMTFQuality(t *testing.T) {
-	s := solve.Settings{MaxIter: 500, Tol: solve.DefaultTol}
+	s := solve.Settings{MaxIter: 500, Tol: new(solve.DefaultTol)}
 	const seeds = 5
 	fit := func(a linalg.Matrix, truth, groups []int, k int, lambda float64) (nmi, bal float64) {
 		var sc []metric.Scores
 		var bals []float64
 		for seed := range uint64(seeds) {
-			res, err := (&IFairNMTF{Rank: k, Lambda: lambda, Groups: groups, Seed: seed}).Fit(context.Background(), a, s)
+			res, err := (&IFairNMTF{Rank: k, Lambda: new(lambda), Groups: groups, Seed: seed}).Fit(context.Background(), a, s)
 			if err != nil {
 				t.Fatal(err)
 			}
 			pred := cluster.Argmax(res.Embedding)
 			sc = append(sc, metric.Cluster(truth, pred))
-			_, b := GroupBalance(pred, groups)
+			_, b := metric.GroupBalance(pred, groups)
 			bals = append(bals, b)
 			bal += b / seeds
 		}

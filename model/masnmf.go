@@ -2,13 +2,13 @@ package model
 
 import (
 	"context"
-	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
+	"github.com/deepnmf/deepnmf/model/internal/trifactor"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -23,97 +23,89 @@ import (
 //	A_S ≈ H1 H2 ⋯ Hp Wp Hpᵀ ⋯ H2ᵀ H1ᵀ,
 //
 // each layer solved on its own (sequential multi-layer NMF, as Cichocki
-// and Zdunek's multilayer NMF); Ψ = H1⋯Hp gives the clusters.
-// docs/models/masnmf.md gives the details.
+// and Zdunek's multilayer NMF), every layer under the iteration limit and
+// tolerance of the settings given to Fit; Ψ = H1⋯Hp gives the clusters.
+// docs/models/masnmf.md gives the details. The result's solver report is
+// the top layer's and Pretrain holds every layer's; the factors are
+// H1..Hp, Wp, W1..W{p−1} and Psi.
 type MAsNMF struct {
 	// Layers are r1, ..., rp = k.
 	Layers []int
 	// Eta weighs S in A_S = A + ηS; 0 factorizes A itself.
-	Eta float64
-	// Diag says whether S keeps its diagonal: "keep" (also "") or "zero".
-	Diag string
+	Eta float64 `param:"eta" check:">=0" help:"weight η of the second-order similarity S in A_S = A + ηS"`
+	// Diag says whether S keeps its diagonal.
+	Diag Diag `param:"diag" choices:"keep|zero" help:"S's diagonal"`
 	// Readout chooses the Embedding, as DAsNMF.Readout.
-	Readout string
-	// Init is the start of each layer: "random" (also "") or "svd".
-	Init string
-	// SelfLoops keeps the diagonal of A when true.
-	SelfLoops bool
+	Readout Readout `param:"readout" choices:"psi|kmeans|raw" help:"Ψ with unit columns (argmax), unit rows (k-means), or as it is"`
+	// Init is the start of each layer.
+	Init initialize.Method `choices:"random|svd"`
+	// SelfLoops says whether A keeps its diagonal.
+	SelfLoops Loops `param:"self_loops" choices:"drop|keep" help:"the graph's self-loops"`
 	Seed      uint64
 }
+
+// Diag says whether a similarity keeps its diagonal.
+type Diag string
+
+// The diagonal choices.
+const (
+	DiagKeep Diag = "keep"
+	DiagZero Diag = "zero"
+)
 
 var masnmfSpec = Spec{
 	Name:      "masnmf",
 	Kind:      Graph,
 	Objective: "layer-wise A_S ≈ H1W1H1ᵀ, W_{i−1} ≈ H_iW_iH_iᵀ (each min ‖·‖², H_i, W_i ≥ 0); Ψ = H1⋯Hp; A_S = A + ηS",
 	Reference: "Hajiveiseh, Seyedi & Akhlaghian Tab, Pattern Recognition 148 (2024) 110179 (pre-training of DAsNMF)",
-	Params:    "eta=0 diag=keep|zero readout=psi|kmeans|raw self_loops=drop|keep (--layers r1,...,k; --init random|svd; --max-iter, --tol apply to every layer; 100 iterations by default)",
-	Defaults:  &solve.Settings{MaxIter: 100},
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		layers, err := deepLayers(c, true)
-		if err != nil {
-			return nil, err
-		}
-		return &MAsNMF{
-			Layers:    layers,
-			Eta:       p.Float("eta", 0),
-			Diag:      p.String("diag", "keep", "keep", "zero"),
-			Readout:   p.String("readout", "psi", "psi", "kmeans", "raw"),
-			SelfLoops: p.String("self_loops", "drop", "drop", "keep") == "keep",
-			Init:      c.Init,
-			Seed:      c.Seed,
-		}, nil
-	},
+	// --max-iter and --tol apply to every layer.
+	Settings: solve.Settings{MaxIter: 100, Tol: new(0.0)},
+	new:      func() fitter { return new(MAsNMF) },
 }
 
-// Fit factorizes the adjacency matrix a layer by layer, each layer under
-// s. The result's solver report is the top layer's and Pretrain holds
-// every layer's; the Embedding is Ψ (see Readout) and the factors are
-// H1..Hp, Wp, W1..W{p−1} and Psi.
+func (*MAsNMF) spec() *Spec { return &masnmfSpec }
+
+// Fit factorizes the adjacency matrix a layer by layer.
 func (m *MAsNMF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) (*Result, error) {
-	switch {
-	case len(m.Layers) == 0:
-		return nil, invalidf("masnmf needs at least one layer")
-	case !(m.Eta >= 0) || math.IsInf(m.Eta, 1):
-		return nil, invalidf("eta %g must be finite and ≥ 0", m.Eta)
-	case !oneOf(m.Diag, []string{"", "keep", "zero"}):
-		return nil, invalidf("unknown diag %q (want keep or zero)", m.Diag)
-	case !oneOf(m.Readout, []string{"", "psi", "kmeans", "raw"}):
-		return nil, invalidf("unknown readout %q (want psi, kmeans or raw)", m.Readout)
-	}
-	if err := asymCheckInit(m.Init); err != nil {
-		return nil, err
-	}
-	g, err := newAsymGraph(a, m.Layers, asymGraphOptions{eta: m.Eta, zeroDiag: m.Diag == "zero", keepLoops: m.SelfLoops})
+	return fit(ctx, m, a, s)
+}
+
+func (m *MAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
+	g, err := triGraph(a, m.Layers, trifactor.GraphOptions{Eta: m.Eta, ZeroDiag: m.Diag == DiagZero, KeepLoops: m.SelfLoops == KeepLoops})
 	if err != nil {
 		return nil, err
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = 100
-	}
-	ls, pre, err := pretrainLayers(ctx, g.as, m.Layers, initialize.NewRand(m.Seed), asymPretrainer(m.Init, s, g.as))
+	limits := r.Settings()
+	limits.TimeLimit, limits.Progress = 0, nil
+	ls, err := r.pretrainLayers(g.AS, m.Layers, func(l int, x linalg.Matrix, size int) (layerFit, error) {
+		return triLayer(x, size, m.Init, l == 0, r, limits)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("masnmf: %w", err)
+		return nil, err
 	}
 	hs := make([]*mat.Dense, len(ls))
 	psi := mat.DenseCopyOf(ls[0].U)
 	for i, l := range ls {
 		hs[i] = l.U
 		if i > 0 {
-			var t mat.Dense
-			t.Mul(psi, l.U)
-			psi = &t
+			psi = linalg.Product(psi, l.U)
 		}
 	}
 	top := ls[len(ls)-1].Next.(*linalg.Dense).Raw()
-	return &Result{
-		Result:    pre[len(pre)-1],
-		Model:     "masnmf",
-		Rank:      m.Layers[len(m.Layers)-1],
-		Layers:    append([]int(nil), m.Layers...),
-		Embedding: asymEmbedding(psi, m.Readout),
-		Factors:   asymFactors(hs, top, ls, psi, "from the layer's own factorization"),
-		Assign:    asymAssign(m.Readout),
-		Pretrain:  pre,
-	}, nil
+	last := r.pre[len(r.pre)-1]
+	return triResult(&last, hs, top, ls, psi, m.Readout, "from the layer's own factorization"), nil
+}
+
+// triGraph validates the square adjacency matrix x and the layers of a
+// deep asymmetric model and builds its graph.
+func triGraph(x linalg.Matrix, layers []int, o trifactor.GraphOptions) (*trifactor.Graph, error) {
+	n, err := square(x)
+	if err != nil {
+		return nil, err
+	}
+	if err := deep.CheckLayers(layers, n, false); err != nil {
+		return nil, invalid(err)
+	}
+	g, err := trifactor.NewGraph(toCSR(x), o)
+	return g, invalid(err)
 }

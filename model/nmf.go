@@ -6,17 +6,19 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/beta"
+	"github.com/deepnmf/deepnmf/model/internal/deep"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
 // NMF is classic nonnegative matrix factorization X ≈ W·H with W, H ≥ 0,
-// with the semantics of scikit-learn's NMF (same losses, solvers,
-// initializations, regularization scaling and stopping test). It minimizes
+// with the semantics of scikit-learn's NMF (same losses, solvers and their
+// defaults, initializations, regularization scaling and stopping test). It
+// minimizes
 //
 //	D_β(X | WH) + α_W·ρ·d·‖W‖₁ + ½α_W(1−ρ)·d·‖W‖²_F + α_H·ρ·n·‖H‖₁ + ½α_H(1−ρ)·n·‖H‖²_F
 //
@@ -24,84 +26,79 @@ import (
 // Kullback-Leibler divergence for β = 1, Itakura-Saito for β = 0 and the
 // β-divergence otherwise; ρ is L1Ratio.
 //
-// Solvers: multiplicative updates (Lee and Seung, NIPS 2000; for general β
-// with the exponent γ(β) of Févotte and Idier, Neural Computation 2011),
-// and for β = 2 coordinate descent (Cichocki and Phan 2009; Hsieh and
-// Dhillon, KDD 2011). docs/models/nmf.md gives the update rules.
+// Solvers: coordinate descent for the Frobenius loss (Cichocki and Phan
+// 2009; Hsieh and Dhillon, KDD 2011), scikit-learn's default, and
+// multiplicative updates (Lee and Seung, NIPS 2000; for general β with the
+// exponent γ(β) of Févotte and Idier, Neural Computation 2011).
+// docs/models/nmf.md gives the update rules. The factors are W (n x k, the
+// embedding) and H (k x d); the result reports scikit-learn's
+// reconstruction_err.
 type NMF struct {
 	Rank int
-	// Loss is "frobenius" (the default, also ""), "kullback-leibler" ("kl"),
-	// "itakura-saito" ("is") or "beta", which uses Beta.
-	Loss string
-	Beta float64
-	// Solver is "mu" (the default) or "cd" (Frobenius only).
-	Solver string
-	// Init is an initialize method; "" chooses initialize.Default. Custom
-	// starting factors in W0 and H0 override it.
-	Init   string
+	Loss Loss `param:"loss" choices:"frobenius|kl=kullback-leibler|is=itakura-saito|beta" help:"the β-divergence: frobenius (β = 2), kl (β = 1), is (β = 0) or beta (β = Beta)"`
+	// Beta is β for Loss "beta"; nil means 2.
+	Beta *float64 `param:"beta" default:"2" help:"β of loss=beta"`
+	// Solver "auto" is scikit-learn's choice: cd for the Frobenius loss, mu
+	// for the others.
+	Solver Solver            `param:"solver" choices:"auto|cd|mu" help:"coordinate descent (Frobenius only) or multiplicative updates"`
+	Init   initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
+	// W0 and H0, if given (both), are the starting factors instead of Init.
 	W0, H0 *mat.Dense
-	// AlphaW and AlphaH weight the penalties on W and H; scikit-learn's
-	// alpha_H="same" is AlphaH = AlphaW. L1Ratio mixes L1 (1) and L2 (0).
-	AlphaW, AlphaH, L1Ratio float64
+	// AlphaW and AlphaH weight the penalties on W and H; AlphaH nil is
+	// scikit-learn's alpha_H="same", AlphaW. L1Ratio mixes L1 (1) and
+	// L2 (0).
+	AlphaW  float64  `param:"alpha_w" check:">=0" help:"penalty weight on W"`
+	AlphaH  *float64 `param:"alpha_h" default:"same" check:">=0" help:"penalty weight on H (same: alpha_w)"`
+	L1Ratio float64  `param:"l1_ratio" check:"[0,1]" help:"L1 share of the penalties"`
 	// Shuffle randomizes the coordinate order of the cd solver.
-	Shuffle bool
+	Shuffle bool `param:"shuffle" help:"random coordinate order (cd)"`
 	Seed    uint64
 }
+
+// Loss names a loss of NMF.
+type Loss string
+
+// The losses.
+const (
+	Frobenius    Loss = "frobenius"
+	KL           Loss = "kl"
+	ItakuraSaito Loss = "is"
+	BetaLoss     Loss = "beta"
+)
+
+// Solver names a solver.
+type Solver string
+
+// The solvers.
+const (
+	SolverAuto Solver = "auto"
+	SolverCD   Solver = "cd"
+	SolverMU   Solver = "mu"
+	SolverANLS Solver = "anls"
+)
 
 var nmfSpec = Spec{
 	Name:      "nmf",
 	Kind:      Data,
 	Objective: "min D_β(X | WH) + elastic-net penalties, W, H ≥ 0 (β = 2 Frobenius, 1 KL, 0 IS)",
 	Reference: "Lee & Seung, Nature 1999 / NIPS 2000; Févotte & Idier, Neural Comput. 2011; scikit-learn NMF",
-	Params:    "loss=frobenius|kl|is|beta beta=2 solver=mu|cd alpha_w=0 alpha_h=same l1_ratio=0 shuffle=false",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		m := &NMF{
-			Rank:    c.Rank,
-			Loss:    p.String("loss", "frobenius", "frobenius", "kullback-leibler", "kl", "itakura-saito", "is", "beta"),
-			Beta:    p.Float("beta", 2),
-			Solver:  p.String("solver", "mu", "mu", "cd"),
-			Init:    c.Init,
-			AlphaW:  p.Float("alpha_w", 0),
-			L1Ratio: p.Float("l1_ratio", 0),
-			Shuffle: p.Bool("shuffle", false),
-			Seed:    c.Seed,
-		}
-		m.AlphaH = m.AlphaW
-		if v := p.String("alpha_h", "same"); v != "same" {
-			m.AlphaH = p.Float("alpha_h", 0)
-		}
-		return m, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(NMF) },
 }
 
-// beta returns the β of the loss, or an error for an unknown loss.
-func (m *NMF) beta() (float64, error) {
-	switch m.Loss {
-	case "", "frobenius":
-		return 2, nil
-	case "kullback-leibler", "kl":
-		return 1, nil
-	case "itakura-saito", "is":
-		return 0, nil
-	case "beta":
-		if math.IsNaN(m.Beta) || math.IsInf(m.Beta, 0) {
-			return 0, invalidf("beta %g is not finite", m.Beta)
-		}
-		return m.Beta, nil
-	}
-	return 0, invalidf("unknown loss %q", m.Loss)
-}
+func (*NMF) spec() *Spec { return &nmfSpec }
 
-// Fit factorizes x (n x d). The result's Embedding is W; its factors are
-// W (n x k) and H (k x d).
+// Fit factorizes x (n x d).
 func (m *NMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+func (m *NMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	run, err := m.newRun(x, true)
 	if err != nil {
 		return nil, err
 	}
-	rng := initialize.NewRand(m.Seed)
-	run.rng = rng
+	run.rng = r.rng
 	n, d := x.Dims()
 	if m.W0 != nil || m.H0 != nil {
 		if err := checkFactor("W0", m.W0, n, m.Rank); err != nil {
@@ -111,21 +108,21 @@ func (m *NMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Resu
 			return nil, err
 		}
 		run.w, run.h = mat.DenseCopyOf(m.W0), mat.DenseCopyOf(m.H0)
-	} else if run.w, run.h, err = initialize.Factors(x, m.Rank, m.Init, rng); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	} else if run.w, run.h, err = initialize.Factors(x, m.Rank, m.Init, r.rng); err != nil {
+		return nil, invalid(err)
 	}
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("nmf: %w", err)
+		return nil, err
 	}
 	return &Result{
-		Result:    *sr,
-		Model:     "nmf",
-		Rank:      m.Rank,
-		Embedding: run.w,
+		Result:            *sr,
+		Rank:              m.Rank,
+		Embedding:         run.w,
+		ReconstructionErr: math.Sqrt(2 * max(run.lossValue(), 0)),
 		Factors: []Factor{
-			{Name: "W", Doc: "n x k sample weights, X ≈ W·H", M: run.w},
-			{Name: "H", Doc: "k x d components", M: run.h},
+			{Name: W, Doc: "n x k sample weights, X ≈ W·H", M: run.w},
+			{Name: H, Doc: "k x d components", M: run.h},
 		},
 	}, nil
 }
@@ -134,84 +131,69 @@ func (m *NMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Resu
 // components h (k x d) held fixed, as scikit-learn's transform: W starts
 // at sqrt(mean(x)/k) for mu and at zero for cd.
 func (m *NMF) Transform(ctx context.Context, x linalg.Matrix, h *mat.Dense, s solve.Settings) (*mat.Dense, *solve.Result, error) {
-	run, err := m.newRun(x, false)
+	c := *m
+	if err := resolve(&c); err != nil {
+		return nil, nil, fmt.Errorf("nmf transform: %w", err)
+	}
+	if err := checkInput(x, false); err != nil {
+		return nil, nil, fmt.Errorf("nmf transform: %w", err)
+	}
+	run, err := c.newRun(x, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("nmf transform: %w", err)
 	}
 	n, d := x.Dims()
-	if err := checkFactor("H", h, m.Rank, d); err != nil {
-		return nil, nil, err
+	if err := checkFactor("H", h, c.Rank, d); err != nil {
+		return nil, nil, fmt.Errorf("nmf transform: %w", err)
 	}
 	run.h = h
-	run.w = mat.NewDense(n, m.Rank, nil)
-	run.rng = initialize.NewRand(m.Seed)
+	run.w = mat.NewDense(n, c.Rank, nil)
+	run.rng = initialize.NewRand(c.Seed)
 	if !run.cd {
-		avg := math.Sqrt(linalg.Mean(x) / float64(m.Rank))
+		avg := math.Sqrt(linalg.Mean(x) / float64(c.Rank))
 		linalg.AddScalar(run.w, avg)
 	}
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := solve.Fit(ctx, run, s.WithDefaults(nmfSpec.Settings))
 	if err != nil {
 		return nil, nil, fmt.Errorf("nmf transform: %w", err)
 	}
 	return run.w, sr, nil
 }
 
-func checkFactor(name string, f *mat.Dense, r, c int) error {
-	if f == nil {
-		return invalidf("%s is missing: give both W0 and H0", name)
-	}
-	if fr, fc := f.Dims(); fr != r || fc != c {
-		return invalidf("%s is %dx%d, want %dx%d", name, fr, fc, r, c)
-	}
-	if st := linalg.NewDense(f).Stats(); !st.Finite || st.Min < 0 {
-		return invalidf("%s must be finite and nonnegative", name)
-	}
-	return nil
-}
-
-// newRun validates the configuration against x and returns a run without
-// factors.
+// newRun validates the resolved configuration against x and returns a run
+// without factors.
 func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
-	beta, err := m.beta()
-	if err != nil {
-		return nil, err
-	}
-	if err := checkInput(x, m.Rank, true); err != nil {
-		return nil, err
-	}
-	if beta <= 0 && x.Stats().Min <= 0 {
-		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", beta)
-	}
-	cd := m.Solver == "cd"
-	switch {
-	case m.Solver != "" && m.Solver != "mu" && !cd:
-		return nil, invalidf("unknown solver %q (want mu or cd)", m.Solver)
-	case cd && beta != 2:
-		return nil, invalidf("solver cd needs the Frobenius loss; use mu for β = %g", beta)
-	case m.AlphaW < 0 || m.AlphaH < 0 || m.L1Ratio < 0 || m.L1Ratio > 1:
-		return nil, invalidf("alpha_w and alpha_h must be ≥ 0 and l1_ratio in [0, 1]")
+	b := 2.0
+	switch m.Loss {
+	case KL:
+		b = 1
+	case ItakuraSaito:
+		b = 0
+	case BetaLoss:
+		b = *m.Beta
 	}
 	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
+		return nil, err
+	}
+	if b <= 0 && x.Stats().Min <= 0 {
+		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", b)
+	}
+	cd := m.Solver == SolverCD || m.Solver == SolverAuto && b == 2
+	if cd && b != 2 {
+		return nil, invalidf("solver cd needs the Frobenius loss; use mu for β = %g", b)
+	}
+	alphaH := m.AlphaW
+	if m.AlphaH != nil {
+		alphaH = *m.AlphaH
+	}
 	// scikit-learn's _compute_regularization: penalties scale with the
 	// dimension they are summed over.
 	return &nmfRun{
-		x: x, beta: beta, gamma: gammaMU(beta), cd: cd, updateH: updateH, shuffle: m.Shuffle,
+		x: x, beta: b, gamma: beta.Gamma(b), cd: cd, updateH: updateH, shuffle: m.Shuffle,
 		l1W: float64(d) * m.AlphaW * m.L1Ratio, l2W: float64(d) * m.AlphaW * (1 - m.L1Ratio),
-		l1H: float64(n) * m.AlphaH * m.L1Ratio, l2H: float64(n) * m.AlphaH * (1 - m.L1Ratio),
+		l1H: float64(n) * alphaH * m.L1Ratio, l2H: float64(n) * alphaH * (1 - m.L1Ratio),
 	}, nil
-}
-
-// gammaMU is the exponent of the multiplicative update that makes it a
-// majorization-minimization step for the β-divergence (Févotte and Idier
-// 2011, Table 2).
-func gammaMU(beta float64) float64 {
-	switch {
-	case beta < 1:
-		return 1 / (2 - beta)
-	case beta > 2:
-		return 1 / (beta - 1)
-	}
-	return 1
 }
 
 // f64Eps is float64 machine epsilon: scikit-learn zeroes factor entries
@@ -270,56 +252,14 @@ func (r *nmfRun) scratch() {
 	r.tmpT = mat.NewDense(d, k, nil)
 }
 
-// ratio returns the matrix X ⊙ max(WH, ε)^(β−2) on the stored entries of
-// X: the data term of the β-divergence gradient (X ⊘ WH for KL).
-func (r *nmfRun) ratio() linalg.Matrix {
-	b := r.beta
-	switch {
-	case b == 1:
-		return r.x.Apply(r.w, r.h, func(x, wh float64) float64 { return x / max(wh, linalg.Eps) })
-	case b < 2:
-		return r.x.Apply(r.w, r.h, func(x, wh float64) float64 { return x * math.Pow(max(wh, linalg.Eps), b-2) })
-	}
-	return r.x.Apply(r.w, r.h, func(x, wh float64) float64 { return x * math.Pow(wh, b-2) })
-}
-
-// powFloor is the floor of WH in the β-divergence denominators.
-func (r *nmfRun) powFloor() float64 {
-	if r.beta < 1 {
-		return linalg.Eps
-	}
-	return 0
-}
-
 func (r *nmfRun) muW() {
 	r.scratch()
 	// gonum's GEMM is faster with Hᵀ materialized than with a transposed
 	// operand; the copy is d x k, small beside the products.
 	r.tmpT.Copy(r.h.T())
-	r.gradW(r.numW, r.denW, r.tmpT)
+	beta.GradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
 	penalize(r.denW, r.w, r.l1W, r.l2W)
 	linalg.MulUpdate(r.w, r.numW, r.denW, r.gamma, linalg.Eps)
-}
-
-// gradW sets num and den (n x k) to the negative and positive parts of
-// the gradient of D_β(X | WH) in W, given ht = Hᵀ (d x k):
-// (X ⊙ (WH)^(β−2))·Hᵀ and (WH)^(β−1)·Hᵀ. Models whose objective has a β
-// decoder term (ednmf-beta) share it.
-func (r *nmfRun) gradW(num, den, ht *mat.Dense) {
-	switch r.beta {
-	case 2:
-		r.x.Mul(num, ht)
-		var hht mat.Dense
-		hht.Mul(ht.T(), ht)
-		den.Mul(r.w, &hht)
-	case 1:
-		r.ratio().Mul(num, ht)
-		hs := linalg.ColSums(ht)
-		den.Apply(func(_, j int, _ float64) float64 { return hs[j] }, den)
-	default:
-		r.ratio().Mul(num, ht)
-		linalg.PowMulT(den, r.w, r.h, r.beta-1, r.powFloor())
-	}
 }
 
 func (r *nmfRun) muH() {
@@ -333,7 +273,7 @@ func (r *nmfRun) muH() {
 		wtw.Mul(r.w.T(), r.w)
 		den.Mul(&wtw, r.h)
 	case 1:
-		r.ratio().TMul(r.tmpT, r.w)
+		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
 		num.Copy(r.tmpT.T())
 		ws := linalg.ColSums(r.w)
 		den.Apply(func(i, _ int, _ float64) float64 {
@@ -343,9 +283,9 @@ func (r *nmfRun) muH() {
 			return ws[i]
 		}, den)
 	default:
-		r.ratio().TMul(r.tmpT, r.w)
+		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
 		num.Copy(r.tmpT.T())
-		linalg.TPowMul(den, r.w, r.h, r.beta-1, r.powFloor())
+		linalg.TPowMul(den, r.w, r.h, r.beta-1, beta.PowFloor(r.beta))
 	}
 	penalize(den, r.h, r.l1H, r.l2H)
 	linalg.MulUpdate(r.h, num, den, r.gamma, linalg.Eps)
@@ -429,7 +369,7 @@ func (r *nmfRun) Monitor() (float64, solve.Rule) {
 
 func (r *nmfRun) lossValue() float64 {
 	if !r.fresh {
-		r.loss = BetaDivergence(r.x, r.w, r.h, r.beta)
+		r.loss = beta.Divergence(r.x, r.w, r.h, r.beta)
 		r.fresh = true
 	}
 	return r.loss
@@ -441,43 +381,29 @@ func (r *nmfRun) lossValue() float64 {
 // Σ(WH) that do not involve X. For a sparse X, W·H is formed only at the
 // stored entries, except for β ∉ {0, 1, 2}, where Σ(WH)^β needs every
 // entry and is computed one block of rows at a time.
-func BetaDivergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
-	n, d := x.Dims()
-	k := w.RawMatrix().Cols
-	switch beta {
-	case 2:
-		// ‖X‖² − 2⟨XHᵀ, W⟩ + ⟨WᵀW, HHᵀ⟩, without forming WH.
-		xht := mat.NewDense(n, k, nil)
-		x.Mul(xht, linalg.Transpose(h))
-		var wtw, hht mat.Dense
-		wtw.Mul(w.T(), w)
-		hht.Mul(h, h.T())
-		return max(x.Stats().SquaredNorm-2*linalg.Dot(xht, w)+linalg.Dot(&wtw, &hht), 0) / 2
-	case 1:
-		sumWH := floats.Dot(linalg.ColSums(w), linalg.ColSums(h.T()))
-		terms := x.Apply(w, h, func(x, wh float64) float64 {
-			if x <= linalg.Eps {
-				return 0
-			}
-			return x*math.Log(x/max(wh, linalg.Eps)) - x
-		})
-		return terms.Stats().Sum + sumWH
-	case 0:
-		terms := x.Apply(w, h, func(x, wh float64) float64 {
-			if x <= linalg.Eps {
-				return 0
-			}
-			q := x / max(wh, linalg.Eps)
-			return q - math.Log(q)
-		})
-		return terms.Stats().Sum - float64(n*d)
+func BetaDivergence(x linalg.Matrix, w, h *mat.Dense, b float64) float64 {
+	return beta.Divergence(x, w, h, b)
+}
+
+// asLayer returns the pre-training of a deep model's layer by this NMF
+// (multiplicative updates, whatever Solver says, as Cichocki and Zdunek's
+// multilayer NMF; the start from Init drawn with seed) with the given
+// limits: the layer's coefficients are W (n x r) and its factor Hᵀ.
+func (m *NMF) asLayer(x linalg.Matrix, seed uint64, limits solve.Settings) (layerFit, error) {
+	c := *m
+	c.Solver = SolverMU
+	if err := resolve(&c); err != nil {
+		return layerFit{}, err
 	}
-	terms := x.Apply(w, h, func(x, wh float64) float64 {
-		if x <= linalg.Eps {
-			return 0
-		}
-		return math.Pow(x, beta) - beta*x*math.Pow(max(wh, linalg.Eps), beta-1)
-	})
-	res := terms.Stats().Sum + (beta-1)*linalg.PowSum(w, h, beta, 0)
-	return res / (beta * (beta - 1))
+	run, err := c.newRun(x, true)
+	if err != nil {
+		return layerFit{}, err
+	}
+	run.rng = initialize.NewRand(seed)
+	if run.w, run.h, err = initialize.Factors(x, c.Rank, c.Init, run.rng); err != nil {
+		return layerFit{}, invalid(err)
+	}
+	return layerFit{model: run, limits: limits, layer: func() deep.Layer {
+		return deep.Layer{U: linalg.Transpose(run.h), H: run.w}
+	}}, nil
 }

@@ -35,14 +35,14 @@ var losses = []struct {
 	nmf  NMF
 	pos  bool // needs strictly positive data
 }{
-	{"frobenius", NMF{}, false},
-	{"kl", NMF{Loss: "kl"}, false},
-	{"is", NMF{Loss: "is"}, true},
-	{"beta0.5", NMF{Loss: "beta", Beta: 0.5}, false},
-	{"beta1.5", NMF{Loss: "beta", Beta: 1.5}, false},
-	{"beta3", NMF{Loss: "beta", Beta: 3}, false},
-	{"frobenius-l1l2", NMF{AlphaW: 0.01, AlphaH: 0.01, L1Ratio: 0.5}, false},
-	{"kl-l2", NMF{Loss: "kl", AlphaW: 0.01, AlphaH: 0.01}, false},
+	{"frobenius", NMF{Solver: SolverMU}, false},
+	{"kl", NMF{Loss: "kl", Solver: SolverMU}, false},
+	{"is", NMF{Loss: "is", Solver: SolverMU}, true},
+	{"beta0.5", NMF{Loss: "beta", Beta: new(0.5), Solver: SolverMU}, false},
+	{"beta1.5", NMF{Loss: "beta", Beta: new(1.5), Solver: SolverMU}, false},
+	{"beta3", NMF{Loss: "beta", Beta: new(3.0), Solver: SolverMU}, false},
+	{"frobenius-l1l2", NMF{AlphaW: 0.01, AlphaH: new(0.01), L1Ratio: 0.5, Solver: SolverMU}, false},
+	{"kl-l2", NMF{Loss: "kl", AlphaW: 0.01, AlphaH: new(0.01), Solver: SolverMU}, false},
 }
 
 // TestMUObjectiveNonIncreasing checks the majorization-minimization
@@ -61,7 +61,7 @@ func TestMUObjectiveNonIncreasing(t *testing.T) {
 			}
 			m := tc.nmf
 			m.Rank, m.Init, m.Seed = 4, "random", 3
-			res, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1})
+			res, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 			if err != nil {
 				t.Fatalf("%s sparse=%v: %v", tc.name, sparse, err)
 			}
@@ -98,8 +98,8 @@ func TestSparseMatchesDense(t *testing.T) {
 			if solver == "cd" && m.Loss != "" {
 				continue
 			}
-			m.Rank, m.Solver, m.Init, m.Seed = 5, solver, "nndsvda", 7
-			s := solve.Settings{MaxIter: 30, Tol: -0}
+			m.Rank, m.Solver, m.Init, m.Seed = 5, Solver(solver), "nndsvda", 7
+			s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 			a, err := m.Fit(context.Background(), linalg.NewDense(xd), s)
 			if err != nil {
 				t.Fatal(err)
@@ -127,8 +127,8 @@ func TestReproducible(t *testing.T) {
 		if sparse {
 			x = linalg.CSRFromDense(xd)
 		}
-		m := NMF{Rank: 6, Init: init, Solver: solver, Seed: 11, Shuffle: true}
-		r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+		m := NMF{Rank: 6, Init: initialize.Method(init), Solver: Solver(solver), Seed: 11, Shuffle: true}
+		r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,8 +153,8 @@ func TestReproducible(t *testing.T) {
 func TestKKT(t *testing.T) {
 	xd := randomData(60, 40, 4, 0, 5)
 	for _, solver := range []string{"mu", "cd"} {
-		m := NMF{Rank: 4, Solver: solver, Seed: 1}
-		res, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 5000, Tol: 1e-10})
+		m := NMF{Rank: 4, Solver: Solver(solver), Seed: 1}
+		res, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 5000, Tol: new(1e-10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,18 +185,18 @@ func TestInvalid(t *testing.T) {
 		m    NMF
 		x    *mat.Dense
 	}{
-		{"negative", NMF{Rank: 2}, neg},
-		{"nan", NMF{Rank: 2}, nan},
-		{"rank too large", NMF{Rank: 8}, ok},
-		{"rank zero", NMF{Rank: 0}, ok},
-		{"is with zeros", NMF{Rank: 2, Loss: "is"}, ok},
+		{"negative", NMF{Rank: 2, Solver: SolverMU}, neg},
+		{"nan", NMF{Rank: 2, Solver: SolverMU}, nan},
+		{"rank too large", NMF{Rank: 8, Solver: SolverMU}, ok},
+		{"rank zero", NMF{Rank: 0, Solver: SolverMU}, ok},
+		{"is with zeros", NMF{Rank: 2, Loss: "is", Solver: SolverMU}, ok},
 		{"cd with kl", NMF{Rank: 2, Loss: "kl", Solver: "cd"}, ok},
-		{"unknown loss", NMF{Rank: 2, Loss: "huber"}, ok},
-		{"unknown init", NMF{Rank: 2, Init: "svd"}, ok},
-		{"bad W0", NMF{Rank: 2, W0: mat.NewDense(3, 2, nil), H0: mat.NewDense(2, 8, nil)}, ok},
+		{"unknown loss", NMF{Rank: 2, Loss: "huber", Solver: SolverMU}, ok},
+		{"unknown init", NMF{Rank: 2, Init: "svd", Solver: SolverMU}, ok},
+		{"bad W0", NMF{Rank: 2, W0: mat.NewDense(3, 2, nil), H0: mat.NewDense(2, 8, nil), Solver: SolverMU}, ok},
 	}
 	for _, tc := range cases {
-		_, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{})
+		_, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)})
 		if err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
@@ -210,7 +210,7 @@ func relDiff(a, b mat.Matrix) float64 {
 }
 
 func initFactors(x linalg.Matrix, k int, method string) (*mat.Dense, *mat.Dense, error) {
-	return initialize.Factors(x, k, method, initialize.NewRand(0))
+	return initialize.Factors(x, k, initialize.Method(method), initialize.NewRand(0))
 }
 
 // badData returns copies of x with a negative entry and with a NaN, for

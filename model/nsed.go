@@ -2,11 +2,12 @@ package model
 
 import (
 	"context"
-	"fmt"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -25,96 +26,105 @@ import (
 //
 // The multiplicative updates are derived from the gradient (no paper text
 // was available; they are those of DANMF's shallow layer, Ye et al. CIKM
-// 2018) and each is a majorization-minimization step:
+// 2018, package encdec's AE) and each is a majorization-minimization step:
 //
 //	W ← W ⊙ 2XᵀV / (W·VᵀV + XᵀX·W),   V ← V ⊙ 2X·W / (V·WᵀW + V).
 //
-// docs/models/nsed.md gives the derivation and the choices.
+// docs/models/nsed.md gives the derivation and the choices. The factors
+// are W (d x k) and H (k x n).
 type NSED struct {
 	Rank int
-	// Normalize is "none" (the default, also "": the paper's X = A) or
-	// "row", X = D⁻¹A with D the row sums, as karateclub's NNSED.
-	Normalize string
-	// Membership selects the embedding: "h" (the default, also ""), V = Hᵀ,
-	// the encoder's output; or "w", the decoder basis W, which is n x k
-	// only for a square input.
-	Membership string
-	// Init is an initialize method; "" means nndsvda.
-	Init string
-	Seed uint64
+	// Normalize "none" is the paper's X = A; "row" is X = D⁻¹A with D the
+	// row sums, as karateclub's NNSED.
+	Normalize Normalize `param:"normalize" choices:"none|row" help:"row-normalize the input first (karateclub)"`
+	// Membership selects the embedding: "h", V = Hᵀ, the encoder's output;
+	// or "w", the decoder basis W, which is n x k only for a square input.
+	Membership Readout           `param:"membership" choices:"h|w" help:"embedding: the encoding H or the basis W"`
+	Init       initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
+	Seed       uint64
 }
+
+// Normalize names a normalization.
+type Normalize string
+
+// The normalizations.
+const (
+	NormalizeNone Normalize = "none"
+	NormalizeRow  Normalize = "row"
+	NormalizeSum  Normalize = "sum"
+	NormalizeUnit Normalize = "unit"
+	NormalizeEnd  Normalize = "end"
+	NormalizeEach Normalize = "each"
+)
+
+// Readout names the factor, or its form, a model's embedding is read from.
+type Readout string
+
+// The read-outs of the models that offer several.
+const (
+	ReadoutH      Readout = "h"
+	ReadoutW      Readout = "w"
+	ReadoutVp     Readout = "vp"
+	ReadoutPsi    Readout = "psi"
+	ReadoutKMeans Readout = "kmeans"
+	ReadoutRaw    Readout = "raw"
+)
 
 var nsedSpec = Spec{
 	Name:      "nsed",
 	Kind:      Graph,
 	Objective: "min ‖X − WH‖² + ‖H − WᵀX‖², W, H ≥ 0 (X = adjacency; decoder W, encoder Wᵀ)",
 	Reference: "Sun, Shen, Gao, Ouyang & Cheng, CIKM 2017 (karateclub NNSED)",
-	Params:    "normalize=none|row membership=h|w",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		return &NSED{
-			Rank:       c.Rank,
-			Normalize:  p.String("normalize", "none", "none", "row"),
-			Membership: p.String("membership", "h", "h", "w"),
-			Init:       c.Init,
-			Seed:       c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(NSED) },
 }
 
+func (*NSED) spec() *Spec { return &nsedSpec }
+
 // Fit factorizes x (n x d: an adjacency matrix, or any nonnegative data
-// matrix). The embedding is V = Hᵀ (n x k), or W for membership "w"; the
-// factors are W (d x k) and H (k x n).
+// matrix).
 func (m *NSED) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkInput(x, m.Rank, true); err != nil {
-		return nil, err
-	}
+	return fit(ctx, m, x, s)
+}
+
+func (m *NSED) fit(r *run, x linalg.Matrix) (*Result, error) {
 	n, d := x.Dims()
-	switch m.Normalize {
-	case "", "none":
-	case "row":
-		x = nsedRowNormalize(x)
-	default:
-		return nil, invalidf("unknown normalize %q (want none or row)", m.Normalize)
-	}
-	switch m.Membership {
-	case "", "h":
-	case "w":
-		if n != d {
-			return nil, invalidf("membership w needs a square input (W is %dx%d)", d, m.Rank)
-		}
-	default:
-		return nil, invalidf("unknown membership %q (want h or w)", m.Membership)
-	}
-	v, w, err := edInit(x, m.Rank, m.Init, m.Seed)
-	if err != nil {
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
 		return nil, err
 	}
-	edBalance(x, v, w)
-	run := &nsedRun{x: x, v: v, w: w}
-	sr, err := solve.Fit(ctx, run, s)
+	if m.Normalize == NormalizeRow {
+		x = rowNormalized(x)
+	}
+	if m.Membership == ReadoutW && n != d {
+		return nil, invalidf("membership w needs a square input (W is %dx%d)", d, m.Rank)
+	}
+	v, w, err := encdec.Start(x, m.Rank, m.Init, r.rng)
 	if err != nil {
-		return nil, fmt.Errorf("nsed: %w", err)
+		return nil, invalid(err)
+	}
+	encdec.Balance(x, v, w)
+	sr, err := r.final(encdec.NewAE(x, w, v, linalg.Eps))
+	if err != nil {
+		return nil, err
 	}
 	emb := v
-	if m.Membership == "w" {
+	if m.Membership == ReadoutW {
 		emb = w
 	}
 	return &Result{
 		Result:    *sr,
-		Model:     "nsed",
 		Rank:      m.Rank,
 		Embedding: emb,
 		Factors: []Factor{
-			{Name: "W", Doc: "d x k decoder basis, X ≈ Hᵀ·Wᵀ (for a graph: n x k)", M: w},
-			{Name: "H", Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+			{Name: W, Doc: "d x k decoder basis, X ≈ Hᵀ·Wᵀ (for a graph: n x k)", M: w},
+			{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
 		},
 	}, nil
 }
 
-// nsedRowNormalize returns D⁻¹X with D the row sums of X, computed on the
+// rowNormalized returns D⁻¹X with D the row sums of X, computed on the
 // stored entries only (a sparse X stays sparse); a zero row stays zero.
-func nsedRowNormalize(x linalg.Matrix) linalg.Matrix {
+func rowNormalized(x linalg.Matrix) linalg.Matrix {
 	n, d := x.Dims()
 	ones := mat.NewDense(1, d, nil)
 	linalg.AddScalar(ones, 1)
@@ -127,52 +137,4 @@ func nsedRowNormalize(x linalg.Matrix) linalg.Matrix {
 		return 1 / s
 	}, inv)
 	return x.Apply(inv, ones, func(v, s float64) float64 { return v * s })
-}
-
-// nsedRun implements solve.Model in the n x d orientation: X ≈ V·Wᵀ and
-// V ≈ X·W.
-type nsedRun struct {
-	x    linalg.Matrix
-	v, w *mat.Dense // n x k, d x k
-
-	xw, numV, denV *mat.Dense // n x k scratch
-	xtv, numW      *mat.Dense // d x k scratch
-	denW           *mat.Dense // d x k scratch
-}
-
-func (r *nsedRun) scratch() {
-	if r.xw != nil {
-		return
-	}
-	n, d := r.x.Dims()
-	_, k := r.v.Dims()
-	r.xw, r.numV, r.denV = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
-	r.xtv, r.numW, r.denW = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
-}
-
-// Step implements solve.Model: W, then V with the new W.
-func (r *nsedRun) Step() error {
-	r.scratch()
-	// W ← W ⊙ 2XᵀV / (W·VᵀV + Xᵀ(X·W)).
-	r.x.TMul(r.numW, r.v)
-	r.numW.Scale(2, r.numW)
-	r.x.Mul(r.xw, r.w)
-	r.x.TMul(r.xtv, r.xw)
-	r.denW.Mul(r.w, edGram(r.v))
-	r.denW.Add(r.denW, r.xtv)
-	linalg.MulUpdate(r.w, r.numW, r.denW, 1, linalg.Eps)
-	// V ← V ⊙ 2X·W / (V·WᵀW + V).
-	r.x.Mul(r.xw, r.w)
-	r.numV.Scale(2, r.xw)
-	r.denV.Mul(r.v, edGram(r.w))
-	r.denV.Add(r.denV, r.v)
-	linalg.MulUpdate(r.v, r.numV, r.denV, 1, linalg.Eps)
-	return nil
-}
-
-// Objective implements solve.Model: ‖X − V·Wᵀ‖² + ‖V − X·W‖².
-func (r *nsedRun) Objective() float64 {
-	r.scratch()
-	r.x.Mul(r.xw, r.w)
-	return edFrobResidual(r.x, r.xw, r.v, r.w) + edEncoderResidual(r.xw, r.v)
 }

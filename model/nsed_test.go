@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -28,8 +29,8 @@ func TestNSEDMonotoneNonnegative(t *testing.T) {
 	for _, in := range inputs {
 		for _, norm := range []string{"none", "row"} {
 			for _, init := range []string{"", "random"} {
-				m := NSED{Rank: 3, Normalize: norm, Init: init, Seed: 2}
-				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 300, CheckEvery: 1})
+				m := NSED{Rank: 3, Normalize: Normalize(norm), Init: initialize.Method(init), Seed: 2}
+				res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -49,7 +50,7 @@ func TestNSEDMonotoneNonnegative(t *testing.T) {
 func TestNSEDFixedPoint(t *testing.T) {
 	x := randomData(30, 20, 3, 0, 3)
 	m := NSED{Rank: 3, Seed: 1}
-	res, err := m.Fit(context.Background(), linalg.NewDense(x), solve.Settings{MaxIter: 20000, Tol: 1e-12})
+	res, err := m.Fit(context.Background(), linalg.NewDense(x), solve.Settings{MaxIter: 20000, Tol: new(1e-12)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,12 +58,12 @@ func TestNSEDFixedPoint(t *testing.T) {
 	// ∇_V = 2(V WᵀW + V − 2XW), ∇_W = 2(W VᵀV + XᵀXW − 2XᵀV).
 	var xw, gv, xtv, gw, tmp mat.Dense
 	xw.Mul(x, w)
-	gv.Mul(v, edGram(w))
+	gv.Mul(v, linalg.Gram(w))
 	gv.Add(&gv, v)
 	tmp.Scale(2, &xw)
 	gv.Sub(&gv, &tmp)
 	xtv.Mul(x.T(), v)
-	gw.Mul(w, edGram(v))
+	gw.Mul(w, linalg.Gram(v))
 	tmp.Reset()
 	tmp.Mul(x.T(), &xw)
 	gw.Add(&gw, &tmp)
@@ -91,8 +92,8 @@ func TestNSEDReproducible(t *testing.T) {
 	a, _, _ := testGraph(t, "football")
 	fit := func(procs int, init string) *Result {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m := NSED{Rank: 12, Init: init, Seed: 5}
-		r, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 30})
+		m := NSED{Rank: 12, Init: initialize.Method(init), Seed: 5}
+		r, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 30, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +110,8 @@ func TestNSEDReproducible(t *testing.T) {
 func TestNSEDSparseMatchesDense(t *testing.T) {
 	a, _, _ := testGraph(t, "polbooks")
 	for _, norm := range []string{"none", "row"} {
-		m := NSED{Rank: 3, Normalize: norm, Init: "random", Seed: 1}
-		s := solve.Settings{MaxIter: 40}
+		m := NSED{Rank: 3, Normalize: Normalize(norm), Init: "random", Seed: 1}
+		s := solve.Settings{MaxIter: 40, Tol: new(0.0)}
 		r1, err := m.Fit(context.Background(), a, s)
 		if err != nil {
 			t.Fatal(err)
@@ -146,14 +147,14 @@ func TestNSEDInvalid(t *testing.T) {
 		{"unknown init", NSED{Rank: 2, Init: "svd"}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := New("nsed", Config{Rank: 2, Params: mustParams(t, "normalize=col")}); err == nil {
+	if _, err := New("nsed", Config{Rank: 2, Params: []string{"normalize=col"}}); err == nil {
 		t.Error("normalize=col: no error from New")
 	}
-	est, err := New("nsed", Config{Rank: 2, Params: mustParams(t, "normalize=row", "membership=w")})
+	est, err := New("nsed", Config{Rank: 2, Params: []string{"normalize=row", "membership=w"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,8 +186,8 @@ func TestNSEDQuality(t *testing.T) {
 	for _, c := range cases {
 		a, truth, k := testGraph(t, c.graph)
 		sc := seedScores(t, func(seed uint64) Estimator {
-			return &NSED{Rank: k, Init: c.init, Normalize: c.norm, Seed: seed}
-		}, a, truth, k, 5, false, solve.Settings{MaxIter: 200})
+			return &NSED{Rank: k, Init: initialize.Method(c.init), Normalize: Normalize(c.norm), Seed: seed}
+		}, a, truth, k, 5, false, solve.Settings{MaxIter: 200, Tol: new(0.0)})
 		what := c.graph + "/init=" + c.init + "/normalize=" + c.norm
 		if nmi := logScores(t, what, sc); nmi < c.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", what, nmi, c.floor)

@@ -2,13 +2,15 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/graph"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/encdec"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -24,7 +26,7 @@ import (
 // with L = D − S the Laplacian of a p-nearest-neighbour graph on the
 // samples, and ranks feature i by ‖w_i‖, the norm of row i of W
 // (RankFeatures). Here X is n x d and V = Hᵀ (n x k) is the embedding,
-// VᵀV = I.
+// VᵀV = I; the factors are W (d x k) and H (k x n).
 //
 // The paper's text was not available; the updates are derived from the
 // objective (docs/models/oedfs.md). W's is a majorization-minimization
@@ -41,23 +43,24 @@ import (
 // The V update does not guarantee a monotone decrease.
 type OEDFS struct {
 	Rank int
-	// Lambda weights the graph term. Gamma weights ‖W‖₂,₁ in units of
-	// s = ‖X‖_F/√d, the root-mean-square norm of the columns of X: the
-	// paper's γ is Gamma·s. This makes one default fit data of any scale.
-	Lambda, Gamma float64
-	// Weight is the kNN graph weighting: "heat" (the default, also ""),
-	// "binary" or "cosine" (see graph.KNN). Neighbors is p (5 by default).
-	Weight    string
-	Neighbors int
+	// Lambda weights the graph term (nil: 10). Gamma weights ‖W‖₂,₁ in
+	// units of s = ‖X‖_F/√d, the root-mean-square norm of the columns of
+	// X (nil: 0.3): the paper's γ is Gamma·s. This makes one default fit
+	// data of any scale.
+	Lambda *float64 `param:"lambda" default:"10" check:">=0" help:"weight λ of the graph term"`
+	Gamma  *float64 `param:"gamma" default:"0.3" check:">=0" help:"weight of ‖W‖₂,₁, in units of the RMS column norm of X"`
+	// Weight is the kNN graph weighting (graph.KNN) and Neighbors its p.
+	Weight    GraphWeight `param:"graph" choices:"heat|binary|cosine" help:"kNN graph weighting"`
+	Neighbors int         `param:"neighbors" default:"5" check:">=1" help:"p of the p-nearest-neighbour graph"`
 	// Graph, if not nil, is the n x n similarity S to use instead of the
 	// kNN graph; it is symmetrized by max(S, Sᵀ).
 	Graph *linalg.CSR
-	// Init is "kmeans" (the default, also ""): V is the k-means cluster
-	// indicator of the samples plus 0.2 (the start of orthogonal NMF, Ding,
-	// Li and Jordan 2010) and W = XᵀV; or an initialize method, whose W
-	// becomes V and whose Hᵀ becomes W. V's columns are then scaled to unit
-	// norm and W to the best scale.
-	Init string
+	// Init "kmeans": V is the k-means cluster indicator of the samples plus
+	// 0.2 (the start of orthogonal NMF, Ding, Li and Jordan 2010) and
+	// W = XᵀV; or an initialize.Factors method, whose W becomes V and whose
+	// Hᵀ becomes W. V's columns are then scaled to unit norm and W to the
+	// best scale.
+	Init initialize.Method `choices:"kmeans|random|nndsvd|nndsvda|nndsvdar"`
 	Seed uint64
 }
 
@@ -66,79 +69,71 @@ var oedfsSpec = Spec{
 	Kind:      Data,
 	Objective: "min ‖X − WH‖² + ‖H − WᵀX‖² + λ Tr(HLHᵀ) + γ‖W‖₂,₁, W, H ≥ 0, HHᵀ = I; features ranked by ‖w_i‖",
 	Reference: "Mozafari, Seyedi, Akhlaghian Tab & Pir Mohammadiani, Information Sciences 663 (2024) 120277",
-	Params:    "lambda=10 gamma=0.3 (× RMS column norm of X) graph=heat|binary|cosine neighbors=5",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		return &OEDFS{
-			Rank:      c.Rank,
-			Lambda:    p.Float("lambda", 10),
-			Gamma:     p.Float("gamma", 0.3),
-			Weight:    p.String("graph", "heat", edGraphWeights...),
-			Neighbors: p.Int("neighbors", 5),
-			Init:      c.Init,
-			Graph:     c.Graph,
-			Seed:      c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(OEDFS) },
 }
 
-// Fit factorizes x (n x d). The embedding is V = Hᵀ (n x k); the factors
-// are W (d x k), whose row norms score the features, and H (k x n).
+func (*OEDFS) spec() *Spec { return &oedfsSpec }
+
+// Fit factorizes x (n x d).
 func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkInput(x, m.Rank, true); err != nil {
+	return fit(ctx, m, x, s)
+}
+
+func (m *OEDFS) fit(r *run, x linalg.Matrix) (*Result, error) {
+	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
 		return nil, err
 	}
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"lambda", m.Lambda}, {"gamma", m.Gamma}} {
-		if !(p.v >= 0) || math.IsInf(p.v, 1) {
-			return nil, invalidf("%s = %g must be finite and ≥ 0", p.name, p.v)
-		}
-	}
-	sim, err := edGraph(x, m.Graph, m.Lambda > 0, m.Weight, "heat", m.Neighbors)
-	if err != nil {
-		return nil, err
-	}
-	var v, w *mat.Dense
-	if m.Init == "" || m.Init == "kmeans" {
-		if v, err = dmKMeansStart(x, m.Rank, m.Seed, false); err != nil {
+	lambda := *m.Lambda
+	var lap *graph.Laplacian
+	if lambda > 0 || m.Graph != nil {
+		l, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors)
+		if err != nil {
 			return nil, err
 		}
-		_, d := x.Dims()
+		if lambda > 0 {
+			lap = l
+		}
+	}
+	var v, w *mat.Dense
+	if m.Init == initialize.KMeans {
+		var err error
+		if v, err = initialize.KMeansIndicator(x, m.Rank, r.seed, false); err != nil {
+			return nil, invalid(err)
+		}
 		w = mat.NewDense(d, m.Rank, nil)
 		x.TMul(w, v)
-	} else if v, w, err = edInit(x, m.Rank, m.Init, m.Seed); err != nil {
-		return nil, err
+	} else {
+		var err error
+		if v, w, err = encdec.Start(x, m.Rank, m.Init, r.rng); err != nil {
+			return nil, invalid(err)
+		}
 	}
-	oedfsUnitColumns(v, w)
+	unitBasis(w, v)
 	oedfsScaleW(x, v, w)
-	_, d := x.Dims()
-	gamma := m.Gamma * math.Sqrt(x.Stats().SquaredNorm/float64(d))
-	run := &oedfsRun{x: x, v: v, w: w, lambda: m.Lambda, gamma: gamma, xsq: x.Stats().SquaredNorm}
-	if sim != nil && m.Lambda > 0 {
-		run.lap = edNewLaplacian(sim)
-	}
-	sr, err := solve.Fit(ctx, run, s)
+	sq := x.Stats().SquaredNorm
+	gamma := *m.Gamma * math.Sqrt(sq/float64(d))
+	run := &oedfsRun{x: x, v: v, w: w, lambda: lambda, gamma: gamma, xsq: sq, lap: lap}
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("oedfs: %w", err)
+		return nil, err
 	}
 	return &Result{
 		Result:    *sr,
-		Model:     "oedfs",
 		Rank:      m.Rank,
 		Embedding: v,
-		Assign:    "kmeans", // the paper's read-out
+		Assign:    AssignKMeans, // the paper's read-out
 		Factors: []Factor{
-			{Name: "W", Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
-			{Name: "H", Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+			{Name: W, Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
+			{Name: H, Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
 		},
 	}, nil
 }
 
 // FeatureScores returns the score of each feature: the Euclidean norm of
 // its row of w (OEDFS's W, d x k).
-func FeatureScores(w *mat.Dense) []float64 { return edRowNorms(w) }
+func FeatureScores(w *mat.Dense) []float64 { return linalg.RowNorms(w) }
 
 // RankFeatures returns the features (rows of w, OEDFS's W) from the
 // highest score to the lowest (FeatureScores), ties in index order.
@@ -178,7 +173,7 @@ type oedfsRun struct {
 	x             linalg.Matrix
 	v, w          *mat.Dense // n x k, d x k
 	lambda, gamma float64
-	lap           *edLaplacian
+	lap           *graph.Laplacian
 	xsq, scale    float64 // ‖X‖² and the Monitor's scale, |J₀ − ‖X‖²|
 
 	xw, numV, denV, tmp *mat.Dense // n x k scratch
@@ -217,11 +212,11 @@ func (r *oedfsRun) stepV() {
 	r.denV.Scale(2, r.denV)
 	if r.lap != nil {
 		var vd, vs mat.Dense
-		r.lap.dv(r.tmp, r.v)
+		r.lap.MulD(r.tmp, r.v)
 		vd.Mul(r.v.T(), r.tmp)
 		r.tmp.Scale(r.lambda, r.tmp)
 		r.denV.Add(r.denV, r.tmp)
-		r.lap.sv(r.tmp, r.v)
+		r.lap.MulA(r.tmp, r.v)
 		vs.Mul(r.v.T(), r.tmp)
 		r.tmp.Scale(r.lambda, r.tmp)
 		r.numV.Add(r.numV, r.tmp)
@@ -242,14 +237,14 @@ func (r *oedfsRun) stepW() {
 	r.numW.Scale(2, r.numW)
 	r.x.Mul(r.xw, r.w)
 	r.x.TMul(r.xtxw, r.xw)
-	r.denW.Mul(r.w, edGram(r.v))
+	r.denW.Mul(r.w, linalg.Gram(r.v))
 	r.denW.Add(r.denW, r.xtxw)
 	if r.gamma > 0 {
-		q := edRowNorms(r.w)
+		q := linalg.RowNorms(r.w)
 		for i, s := range q {
 			q[i] = r.gamma / 2 / max(s, linalg.Eps)
 		}
-		edScaleRows(r.xtxw, q, r.w)
+		linalg.ScaleRows(r.xtxw, r.w, q)
 		r.denW.Add(r.denW, r.xtxw)
 	}
 	linalg.MulUpdate(r.w, r.numW, r.denW, 1, linalg.Eps)
@@ -260,12 +255,12 @@ func (r *oedfsRun) stepW() {
 func (r *oedfsRun) Objective() float64 {
 	r.scratch()
 	r.x.Mul(r.xw, r.w)
-	obj := edFrobResidual(r.x, r.xw, r.v, r.w) + edEncoderResidual(r.xw, r.v)
+	obj := encdec.DecoderResidual(r.x, r.xw, r.v, r.w) + encdec.EncoderResidual(r.xw, r.v)
 	if r.lap != nil {
-		obj += r.lambda * r.lap.trace(r.v, r.tmp)
+		obj += r.lambda * r.lap.Trace(r.v, r.tmp)
 	}
 	if r.gamma > 0 {
-		for _, s := range edRowNorms(r.w) {
+		for _, s := range linalg.RowNorms(r.w) {
 			obj += r.gamma * s
 		}
 	}
@@ -286,19 +281,6 @@ func (r *oedfsRun) Monitor() (float64, solve.Rule) {
 	return v / r.scale, solve.AbsoluteChange
 }
 
-// oedfsUnitColumns scales the columns of V to unit norm and those of W by
-// the norms, which leaves V·Wᵀ unchanged.
-func oedfsUnitColumns(v, w *mat.Dense) {
-	norms := edColNorms(v)
-	inv := make([]float64, len(norms))
-	for j, s := range norms {
-		norms[j] = max(s, 1e-15)
-		inv[j] = 1 / norms[j]
-	}
-	edScaleCols(v, inv)
-	edScaleCols(w, norms)
-}
-
 // oedfsScaleW scales W by the t ≥ 0 minimizing ‖X − tV·Wᵀ‖² + ‖V − tX·W‖²:
 // t = 2⟨X·W, V⟩ / (‖V·Wᵀ‖² + ‖X·W‖²).
 func oedfsScaleW(x linalg.Matrix, v, w *mat.Dense) {
@@ -306,7 +288,7 @@ func oedfsScaleW(x linalg.Matrix, v, w *mat.Dense) {
 	_, k := w.Dims()
 	xw := mat.NewDense(n, k, nil)
 	x.Mul(xw, w)
-	den := linalg.Dot(edGram(v), edGram(w)) + linalg.Dot(xw, xw)
+	den := linalg.Dot(linalg.Gram(v), linalg.Gram(w)) + linalg.Dot(xw, xw)
 	if den > 0 {
 		w.Scale(2*linalg.Dot(xw, v)/den, w)
 	}

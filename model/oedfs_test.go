@@ -47,12 +47,12 @@ func plantedFeatures(n, k, inf, noise int, seed uint64) (*mat.Dense, []int) {
 func TestOEDFSPlantedFeatures(t *testing.T) {
 	for seed := range uint64(5) {
 		xd, truth := plantedFeatures(150, 3, 6, 14, seed)
-		est, err := New("oedfs", Config{Rank: 3, Seed: seed, Params: mustParams(t)})
+		est, err := New("oedfs", Config{Rank: 3, Seed: seed, Params: nil})
 		if err != nil {
 			t.Fatal(err)
 		}
 		x := linalg.NewDense(xd)
-		res, err := est.Fit(context.Background(), x, solve.Settings{})
+		res, err := est.Fit(context.Background(), x, solve.Settings{Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,8 +125,8 @@ func TestOEDFSBehaviour(t *testing.T) {
 	}{{"iris", iris}, {"data/dense", linalg.NewDense(data)}, {"data/sparse", linalg.CSRFromDense(data)}}
 	for _, in := range inputs {
 		for _, init := range []string{"", "nndsvda"} {
-			m := OEDFS{Rank: 3, Lambda: 10, Gamma: 0.3, Init: init, Seed: 1}
-			res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 200})
+			m := OEDFS{Rank: 3, Lambda: new(10.0), Gamma: new(0.3), Init: initialize.Method(init), Seed: 1}
+			res, err := m.Fit(context.Background(), in.x, solve.Settings{MaxIter: 200, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,8 +162,8 @@ func TestOEDFSReproducible(t *testing.T) {
 	xd, _ := plantedFeatures(200, 4, 8, 20, 3)
 	fit := func(procs int, init string) *Result {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m := OEDFS{Rank: 4, Lambda: 10, Gamma: 0.3, Init: init, Seed: 7}
-		r, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 30})
+		m := OEDFS{Rank: 4, Lambda: new(10.0), Gamma: new(0.3), Init: initialize.Method(init), Seed: 7}
+		r, err := m.Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 30, Tol: new(0.0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,25 +183,25 @@ func TestOEDFSInvalid(t *testing.T) {
 		m    OEDFS
 		x    *mat.Dense
 	}{
-		{"negative", OEDFS{Rank: 2}, neg},
-		{"rank too large", OEDFS{Rank: 9}, ok},
-		{"negative lambda", OEDFS{Rank: 2, Lambda: -1}, ok},
-		{"infinite gamma", OEDFS{Rank: 2, Gamma: math.Inf(1)}, ok},
-		{"unknown weight", OEDFS{Rank: 2, Lambda: 1, Weight: "gauss"}, ok},
-		{"too many neighbors", OEDFS{Rank: 2, Lambda: 1, Neighbors: 12}, ok},
-		{"unknown init", OEDFS{Rank: 2, Init: "svd"}, ok},
-		{"graph of the wrong size", OEDFS{Rank: 2, Lambda: 1, Graph: linalg.CSRFromDense(mat.NewDense(3, 3, nil))}, ok},
+		{"negative", OEDFS{Rank: 2, Lambda: new(0.0), Gamma: new(0.0)}, neg},
+		{"rank too large", OEDFS{Rank: 9, Lambda: new(0.0), Gamma: new(0.0)}, ok},
+		{"negative lambda", OEDFS{Rank: 2, Lambda: new(-1.0), Gamma: new(0.0)}, ok},
+		{"infinite gamma", OEDFS{Rank: 2, Gamma: new(math.Inf(1)), Lambda: new(0.0)}, ok},
+		{"unknown weight", OEDFS{Rank: 2, Lambda: new(1.0), Weight: "gauss", Gamma: new(0.0)}, ok},
+		{"too many neighbors", OEDFS{Rank: 2, Lambda: new(1.0), Neighbors: 12, Gamma: new(0.0)}, ok},
+		{"unknown init", OEDFS{Rank: 2, Init: "svd", Lambda: new(0.0), Gamma: new(0.0)}, ok},
+		{"graph of the wrong size", OEDFS{Rank: 2, Lambda: new(1.0), Graph: linalg.CSRFromDense(mat.NewDense(3, 3, nil)), Gamma: new(0.0)}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	est, err := New("oedfs", Config{Rank: 2, Params: mustParams(t)})
+	est, err := New("oedfs", Config{Rank: 2, Params: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := est.(*OEDFS); m.Lambda != 10 || m.Gamma != 0.3 || m.Weight != "heat" || m.Neighbors != 5 {
+	if m := resolved[OEDFS](t, est); *m.Lambda != 10 || *m.Gamma != 0.3 || m.Weight != "heat" || m.Neighbors != 5 {
 		t.Errorf("registry defaults: got %+v", m)
 	}
 }
@@ -222,14 +222,14 @@ func TestOEDFSQuality(t *testing.T) {
 			continue
 		}
 		x, truth, k := testTable(t, c.data)
-		s, err := edSampleGraph(x, "heat", 5) // built once for the seeds
+		s, err := sampleKNN(x, "heat", 5) // built once for the seeds
 		if err != nil {
 			t.Fatal(err)
 		}
 		var sel []metric.Scores
 		sc := seedScores(t, func(seed uint64) Estimator {
-			return &oedfsWithSelection{OEDFS{Rank: k, Lambda: 10, Gamma: 0.3, Graph: s, Seed: seed}, c.top, truth, &sel}
-		}, x, truth, k, 5, true, solve.Settings{Tol: solve.DefaultTol})
+			return &oedfsWithSelection{OEDFS{Rank: k, Lambda: new(10.0), Gamma: new(0.3), Graph: s, Seed: seed}, c.top, truth, &sel}
+		}, x, truth, k, 5, true, solve.Settings{Tol: new(solve.DefaultTol)})
 		if nmi := logScores(t, c.data+"/embedding", sc); nmi < c.floor {
 			t.Errorf("%s: mean NMI %.4f below the floor %.2f", c.data, nmi, c.floor)
 		}

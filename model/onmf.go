@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"fmt"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -23,7 +22,7 @@ import (
 // per-sample factor has one row per sample: the paper factorizes the
 // d x n matrix Xᵀ ≈ W_p S_p H_p with H_p = Hᵀ the sample (cluster indicator)
 // factor and W_p = Wᵀ the basis, so "orthogonality on H" is the paper's
-// H_p H_pᵀ = I. The embedding is H.
+// H_p H_pᵀ = I. The embedding is H; the factors are H, W and, with Tri, S.
 //
 // Orthogonal factors take the paper's square-root rules, the others the
 // Lee-Seung rule with S folded in (A = H·S, B = S·W):
@@ -36,58 +35,58 @@ import (
 // details and the choices made.
 type ONMF struct {
 	Rank int
-	// Orth is "h" (the default, also ""), "w" or "both".
-	Orth string
-	// Tri selects the tri-factorization X ≈ H·S·W; Orth "both" needs it.
-	Tri bool
-	// Init is "kmeans" (the default, also ""): H and Wᵀ are the k-means
-	// cluster indicators of the samples and of the features plus 0.2, as
-	// Ding, Li and Jordan (2010) start; or an initialize method, whose
-	// W (n x k) becomes H and whose H (k x d) becomes W.
-	Init string
+	Orth Orth `param:"orth" choices:"h|w|both" help:"the orthogonal factor(s)"`
+	// Tri selects the tri-factorization X ≈ H·S·W; nil means true for
+	// Orth "both" (which needs it) and false otherwise.
+	Tri *bool `param:"tri" default:"auto" help:"tri-factorization X ≈ HSW (auto: true for orth=both)"`
+	// Init "kmeans": H and Wᵀ are the k-means cluster indicators of the
+	// samples and of the features plus 0.2, as Ding, Li and Jordan (2010)
+	// start; or an initialize.Factors method, whose W (n x k) becomes H and
+	// whose H (k x d) becomes W.
+	Init initialize.Method `choices:"kmeans|random|nndsvd|nndsvda|nndsvdar"`
 	Seed uint64
 }
+
+// Orth names the orthogonal factors of ONMF.
+type Orth string
+
+// The orthogonality choices.
+const (
+	OrthH    Orth = "h"
+	OrthW    Orth = "w"
+	OrthBoth Orth = "both"
+)
 
 var onmfSpec = Spec{
 	Name:      "onmf",
 	Kind:      Data,
 	Objective: "min ½‖X − H·S·W‖²_F, H, S, W ≥ 0, HᵀH = I (orth=h) and/or WWᵀ = I (orth=w); S = I unless tri",
 	Reference: "Ding, Li, Peng & Park, Orthogonal nonnegative matrix tri-factorizations for clustering, KDD 2006",
-	Params:    "orth=h|w|both tri=false (true when orth=both) (--init kmeans|random|nndsvd|nndsvda|nndsvdar, default kmeans)",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		orth := p.String("orth", "h", "h", "w", "both")
-		return &ONMF{
-			Rank: c.Rank,
-			Orth: orth,
-			Tri:  p.Bool("tri", orth == "both"),
-			Init: c.Init,
-			Seed: c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(ONMF) },
 }
 
-// Fit factorizes x (n x d). The result's Embedding is H (n x k); its
-// factors are H, W (k x d) and, with Tri, S (k x k).
+func (*ONMF) spec() *Spec { return &onmfSpec }
+
+// Fit factorizes x (n x d).
 func (m *ONMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	run := &onmfRun{x: x, tri: m.Tri}
-	switch m.Orth {
-	case "", "h":
-		run.orthH = true
-	case "w":
-		run.orthW = true
-	case "both":
-		run.orthH, run.orthW = true, true
-		if !m.Tri {
-			return nil, invalidf("orth=both needs tri=true: H·W with orthonormal H and W has all singular values 1 and cannot fit the data's scale")
-		}
-	default:
-		return nil, invalidf("unknown orth %q (want h, w or both)", m.Orth)
+	return fit(ctx, m, x, s)
+}
+
+func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
+	tri := m.Orth == OrthBoth
+	if m.Tri != nil {
+		tri = *m.Tri
 	}
-	if err := checkInput(x, m.Rank, true); err != nil {
+	run := &onmfRun{x: x, tri: tri, orthH: m.Orth != OrthW, orthW: m.Orth != OrthH}
+	if run.orthH && run.orthW && !tri {
+		return nil, invalidf("orth=both needs tri=true: H·W with orthonormal H and W has all singular values 1 and cannot fit the data's scale")
+	}
+	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
 		return nil, err
 	}
-	h, w, err := m.init(x)
+	h, w, err := m.start(x, r)
 	if err != nil {
 		return nil, err
 	}
@@ -99,42 +98,75 @@ func (m *ONMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 	// first objective is at most ½‖X‖²: the relative-decrease stopping
 	// rule divides by it.
 	if run.orthH {
-		c := dmColNorms(h)
-		dmScaleCols(h, dmInv(c))
-		if !m.Tri {
-			dmScaleCols(w.T(), c)
+		c := linalg.UnitColumns(h)
+		if !tri {
+			linalg.ScaleRows(w, w, c)
 		}
 	}
 	if run.orthW {
-		c := dmColNorms(w.T())
-		dmScaleCols(w.T(), dmInv(c))
-		if !m.Tri {
-			dmScaleCols(h, c)
+		c := linalg.RowNorms(w)
+		inv := make([]float64, len(c))
+		for i, v := range c {
+			if inv[i] = 1; v > 0 {
+				inv[i] = 1 / v
+			} else {
+				c[i] = 1
+			}
+		}
+		linalg.ScaleRows(w, w, inv)
+		if !tri {
+			linalg.ScaleCols(h, c)
 		}
 	}
 	switch {
-	case m.Tri:
+	case tri:
 		// S starts at HᵀXWᵀ, nonnegative and full: S = I would stay
 		// diagonal for ever, since multiplicative updates cannot leave 0.
-		run.s = dmMul(dmTMul(x, h), w.T())
-		run.s.Scale(dmOptimalScale(x, dmMul(h, run.s), w), run.s)
+		run.s = linalg.Product(crossT(x, h), w.T())
+		run.s.Scale(linalg.OptimalScale(x, linalg.Product(h, run.s), w), run.s)
 	case run.orthH:
-		w.Scale(dmOptimalScale(x, h, w), w)
+		w.Scale(linalg.OptimalScale(x, h, w), w)
 	default:
-		h.Scale(dmOptimalScale(x, h, w), h)
+		h.Scale(linalg.OptimalScale(x, h, w), h)
 	}
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("onmf: %w", err)
+		return nil, err
 	}
 	factors := []Factor{
-		{Name: "H", Doc: "n x k sample factor (cluster indicator), the paper's Hᵀ", M: run.h},
-		{Name: "W", Doc: "k x d basis, the paper's Wᵀ", M: run.w},
+		{Name: H, Doc: "n x k sample factor (cluster indicator), the paper's Hᵀ", M: run.h},
+		{Name: W, Doc: "k x d basis, the paper's Wᵀ", M: run.w},
 	}
-	if m.Tri {
-		factors = append(factors, Factor{Name: "S", Doc: "k x k block association, X ≈ H·S·W (the paper's Sᵀ)", M: run.s})
+	if tri {
+		factors = append(factors, Factor{Name: S, Doc: "k x k block association, X ≈ H·S·W (the paper's Sᵀ)", M: run.s})
 	}
-	return &Result{Result: *sr, Model: "onmf", Rank: m.Rank, Embedding: run.h, Factors: factors}, nil
+	return &Result{Result: *sr, Rank: m.Rank, Embedding: run.h, Factors: factors}, nil
+}
+
+// start returns the starting H (n x k) and W (k x d).
+func (m *ONMF) start(x linalg.Matrix, r *run) (h, w *mat.Dense, err error) {
+	if m.Init == initialize.KMeans {
+		if h, err = initialize.KMeansIndicator(x, m.Rank, r.seed, false); err != nil {
+			return nil, nil, invalid(err)
+		}
+		wt, err := initialize.KMeansIndicator(x, m.Rank, r.seed, true)
+		if err != nil {
+			return nil, nil, invalid(err)
+		}
+		return h, linalg.Transpose(wt), nil
+	}
+	h, w, err = initialize.Factors(x, m.Rank, m.Init, r.rng)
+	return h, w, invalid(err)
+}
+
+// crossT returns Aᵀ·X (k x d) for x n x d and a n x k, through Xᵀ·A, the
+// product every Matrix provides.
+func crossT(x linalg.Matrix, a *mat.Dense) *mat.Dense {
+	_, d := x.Dims()
+	_, k := a.Dims()
+	xta := mat.NewDense(d, k, nil)
+	x.TMul(xta, a)
+	return linalg.Transpose(xta)
 }
 
 // onmfRun is one ONMF fit: it implements solve.Model.
@@ -150,7 +182,7 @@ func (r *onmfRun) a() *mat.Dense {
 	if r.s == nil {
 		return r.h
 	}
-	return dmMul(r.h, r.s)
+	return linalg.Product(r.h, r.s)
 }
 
 // b returns S·W, or W when S = I.
@@ -158,19 +190,19 @@ func (r *onmfRun) b() *mat.Dense {
 	if r.s == nil {
 		return r.w
 	}
-	return dmMul(r.s, r.w)
+	return linalg.Product(r.s, r.w)
 }
 
 // Step implements solve.Model: W, then H, then S.
 func (r *onmfRun) Step() error {
 	a := r.a()
-	num := dmTMul(r.x, a) // AᵀX, k x d
+	num := crossT(r.x, a) // AᵀX, k x d
 	var den *mat.Dense
 	gamma := 1.0
 	if r.orthW {
-		den, gamma = dmMul(dmMul(num, r.w.T()), r.w), 0.5
+		den, gamma = linalg.Product(linalg.Product(num, r.w.T()), r.w), 0.5
 	} else {
-		den = dmMul(dmGram(a), r.w)
+		den = linalg.Product(linalg.Gram(a), r.w)
 	}
 	linalg.MulUpdate(r.w, num, den, gamma, linalg.Eps)
 
@@ -180,40 +212,21 @@ func (r *onmfRun) Step() error {
 	r.x.Mul(num, b.T()) // X·Bᵀ
 	gamma = 1
 	if r.orthH {
-		den, gamma = dmMul(r.h, dmMul(r.h.T(), num)), 0.5
+		den, gamma = linalg.Product(r.h, linalg.Product(r.h.T(), num)), 0.5
 	} else {
-		den = dmMul(r.h, dmMul(b, b.T()))
+		den = linalg.Product(r.h, linalg.Product(b, b.T()))
 	}
 	linalg.MulUpdate(r.h, num, den, gamma, linalg.Eps)
 
 	if r.s != nil {
 		xwt := mat.NewDense(n, k, nil)
 		r.x.Mul(xwt, r.w.T())
-		num = dmMul(r.h.T(), xwt)
-		den = dmMul(dmMul(dmGram(r.h), r.s), dmMul(r.w, r.w.T()))
+		num = linalg.Product(r.h.T(), xwt)
+		den = linalg.Product(linalg.Product(linalg.Gram(r.h), r.s), linalg.Product(r.w, r.w.T()))
 		linalg.MulUpdate(r.s, num, den, 0.5, linalg.Eps)
 	}
 	return nil
 }
 
 // Objective implements solve.Model: ½‖X − H·S·W‖²_F.
-func (r *onmfRun) Objective() float64 { return dmFrobenius(r.x, r.a(), r.w) }
-
-// init returns the starting H (n x k) and W (k x d).
-func (m *ONMF) init(x linalg.Matrix) (h, w *mat.Dense, err error) {
-	if m.Init == "" || m.Init == "kmeans" {
-		if h, err = dmKMeansStart(x, m.Rank, m.Seed, false); err != nil {
-			return nil, nil, err
-		}
-		wt, err := dmKMeansStart(x, m.Rank, m.Seed, true)
-		if err != nil {
-			return nil, nil, err
-		}
-		return h, linalg.Transpose(wt), nil
-	}
-	h, w, err = initialize.Factors(x, m.Rank, m.Init, initialize.NewRand(m.Seed))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	return h, w, nil
-}
+func (r *onmfRun) Objective() float64 { return BetaDivergence(r.x, r.a(), r.w, 2) }

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/cluster"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/metric"
 	"github.com/deepnmf/deepnmf/solve"
@@ -19,8 +20,8 @@ var onmfVariants = []struct {
 }{
 	{"orth=h", ONMF{Orth: "h"}},
 	{"orth=w", ONMF{Orth: "w"}},
-	{"orth=both", ONMF{Orth: "both", Tri: true}},
-	{"orth=h tri", ONMF{Orth: "h", Tri: true}},
+	{"orth=both", ONMF{Orth: "both", Tri: new(true)}},
+	{"orth=h tri", ONMF{Orth: "h", Tri: new(true)}},
 }
 
 // TestONMFDecreasesAndStaysNonnegative checks the documented behaviour of
@@ -31,8 +32,8 @@ var onmfVariants = []struct {
 // factor stays nonnegative.
 func TestONMFDecreasesAndStaysNonnegative(t *testing.T) {
 	x := linalg.NewDense(randomData(60, 30, 4, 0.2, 1))
-	s := solve.Settings{MaxIter: 300, CheckEvery: 1}
-	nmf, err := (&NMF{Rank: 4}).Fit(context.Background(), x, s)
+	s := solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)}
+	nmf, err := (&NMF{Rank: 4, Solver: SolverMU}).Fit(context.Background(), x, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestONMFDecreasesAndStaysNonnegative(t *testing.T) {
 	for _, v := range onmfVariants {
 		for _, init := range []string{"kmeans", "random", "nndsvda"} {
 			m := v.m
-			m.Rank, m.Init, m.Seed = 4, init, 3
+			m.Rank, m.Init, m.Seed = 4, initialize.Method(init), 3
 			res, err := m.Fit(context.Background(), x, s)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", v.name, init, err)
@@ -52,8 +53,8 @@ func TestONMFDecreasesAndStaysNonnegative(t *testing.T) {
 			if last >= first || last > 1.25*nmf.Objective {
 				t.Errorf("%s/%s: objective %g -> %g (nmf %g)", v.name, init, first, last, nmf.Objective)
 			}
-			if (res.Factor("S") != nil) != m.Tri {
-				t.Errorf("%s: factor S present = %v", v.name, res.Factor("S") != nil)
+			if res.HasFactor(S) != (m.Tri != nil && *m.Tri) {
+				t.Errorf("%s: factor S present = %v", v.name, res.HasFactor(S))
 			}
 		}
 	}
@@ -69,12 +70,12 @@ func TestONMFOrthogonalDigits(t *testing.T) {
 		t.Skip("digits in -short mode")
 	}
 	x, truth, k := dmDigits(t)
-	s := solve.Settings{Tol: solve.DefaultTol}
+	s := solve.Settings{Tol: new(solve.DefaultTol)}
 	on, err := (&ONMF{Rank: k, Init: "nndsvda"}).Fit(context.Background(), x, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nm, err := (&NMF{Rank: k}).Fit(context.Background(), x, s)
+	nm, err := (&NMF{Rank: k, Solver: SolverMU}).Fit(context.Background(), x, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +103,13 @@ func TestONMFOrthogonalW(t *testing.T) {
 		k     int
 		orths []string
 	}{{"iris", iris, 3, []string{"w"}}, {"planted", planted, 4, []string{"w", "both"}}} {
-		nm, err := (&NMF{Rank: tc.k}).Fit(context.Background(), tc.x, solve.Settings{Tol: solve.DefaultTol})
+		nm, err := (&NMF{Rank: tc.k, Solver: SolverMU}).Fit(context.Background(), tc.x, solve.Settings{Tol: new(solve.DefaultTol)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		base := dmCosOffdiag(nm.Factor("H").T())
 		for _, orth := range tc.orths {
-			res, err := (&ONMF{Rank: tc.k, Orth: orth, Tri: orth == "both"}).Fit(context.Background(), tc.x, solve.Settings{Tol: solve.DefaultTol})
+			res, err := (&ONMF{Rank: tc.k, Orth: Orth(orth), Tri: new(orth == "both")}).Fit(context.Background(), tc.x, solve.Settings{Tol: new(solve.DefaultTol)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +130,7 @@ func TestONMFSparseMatchesDense(t *testing.T) {
 	for _, v := range onmfVariants {
 		m := v.m
 		m.Rank, m.Init = 4, "nndsvda"
-		s := solve.Settings{MaxIter: 30}
+		s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 		a, err := m.Fit(context.Background(), linalg.NewDense(xd), s)
 		if err != nil {
 			t.Fatal(err)
@@ -159,8 +160,8 @@ func TestONMFReproducible(t *testing.T) {
 			fit := func(procs int) *Result {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 				m := v.m
-				m.Rank, m.Init, m.Seed = 5, init, 9
-				r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+				m.Rank, m.Init, m.Seed = 5, initialize.Method(init), 9
+				r, err := m.Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,24 +185,28 @@ func TestONMFInvalid(t *testing.T) {
 		{"rank zero", ONMF{Rank: 0}, ok},
 		{"rank too large", ONMF{Rank: 8}, ok},
 		{"unknown orth", ONMF{Rank: 2, Orth: "g"}, ok},
-		{"both without tri", ONMF{Rank: 2, Orth: "both"}, ok},
+		{"both without tri", ONMF{Rank: 2, Orth: "both", Tri: new(false)}, ok},
 		{"unknown init", ONMF{Rank: 2, Init: "svd"}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
 	for _, kv := range [][]string{{"orth=g"}, {"tri=maybe"}, {"orth=both", "tri=false", "rule=x"}} {
-		if _, err := New("onmf", Config{Rank: 2, Params: mustParams(t, kv...)}); err == nil {
+		if _, err := New("onmf", Config{Rank: 2, Params: kv}); err == nil {
 			t.Errorf("params %v accepted", kv)
 		}
 	}
-	e, err := New("onmf", Config{Rank: 2, Params: mustParams(t, "orth=both")})
+	e, err := New("onmf", Config{Rank: 2, Params: []string{"orth=both"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := e.(*ONMF); !m.Tri {
+	res, err := e.Fit(context.Background(), linalg.NewDense(randomData(20, 10, 2, 0, 1)), solve.Settings{MaxIter: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.HasFactor(S) {
 		t.Errorf("orth=both does not select the tri-factorization")
 	}
 }
@@ -219,7 +224,7 @@ func TestONMFQuality(t *testing.T) {
 			{name: "iris", data: dmIris, argmaxMin: 0.74, kmeansMin: 0.74},
 			{name: "digits", data: dmDigits, argmaxMin: 0.69, kmeansMin: 0.70, long: true},
 		}},
-		{"onmf orth=both", ONMF{Orth: "both", Tri: true}, []dmQualityCase{
+		{"onmf orth=both", ONMF{Orth: "both", Tri: new(true)}, []dmQualityCase{
 			{name: "iris", data: dmIris, argmaxMin: 0.74, kmeansMin: 0.74},
 		}},
 	} {

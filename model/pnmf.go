@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -30,14 +29,13 @@ import (
 // non-increasing (Yang and Oja 2010), and γ = 1 for Rule "oja" (Yuan and
 // Oja 2005), after rescaling W by the optimal factor every iteration as
 // Gillis' nmfbook code does. docs/models/pnmf.md gives the derivation and
-// the choices made.
+// the choices made. The factor is W (d x k).
 type PNMF struct {
 	Rank int
-	// Rule is "monotone" (the default, also "") or "oja".
-	Rule string
-	// Init is an initialize method; "" chooses initialize.Default. Its
-	// H (k x d), transposed, is the starting W.
-	Init string
+	Rule Rule `param:"rule" choices:"monotone|oja" help:"update: Yang-Oja's monotone 1/3 power, or Oja's with rescaling"`
+	// Init is an initialize.Factors method; its H (k x d), transposed, is
+	// the starting W.
+	Init initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
 	Seed uint64
 }
 
@@ -46,51 +44,45 @@ var pnmfSpec = Spec{
 	Kind:      Data,
 	Objective: "min ½‖X − X·W·Wᵀ‖²_F, W ≥ 0 (d x k); embedding X·W",
 	Reference: "Yuan & Oja, SCIA 2005; Yang & Oja, Linear and nonlinear projective NMF, IEEE TNN 2010",
-	Params:    "rule=monotone|oja (--init nndsvda|nndsvd|nndsvdar|random)",
-	New: func(c Config) (Estimator, error) {
-		return &PNMF{
-			Rank: c.Rank,
-			Rule: c.Params.String("rule", "monotone", "monotone", "oja"),
-			Init: c.Init,
-			Seed: c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(PNMF) },
 }
 
-// Fit factorizes x (n x d). The result's Embedding is X·W (n x k); its
-// factor is W (d x k).
+func (*PNMF) spec() *Spec { return &pnmfSpec }
+
+// Fit factorizes x (n x d).
 func (m *PNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+func (m *PNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	run := &pnmfRun{x: x, gamma: 1.0 / 3}
-	switch m.Rule {
-	case "", "monotone":
-	case "oja":
+	if m.Rule == RuleOja {
 		run.gamma, run.rescale = 1, true
-	default:
-		return nil, invalidf("unknown rule %q (want monotone or oja)", m.Rule)
 	}
-	if err := checkInput(x, m.Rank, true); err != nil {
+	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
 		return nil, err
 	}
-	_, h, err := initialize.Factors(x, m.Rank, m.Init, initialize.NewRand(m.Seed))
+	_, h, err := initialize.Factors(x, m.Rank, m.Init, r.rng)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, invalid(err)
 	}
 	run.w = linalg.Transpose(h)
 	// Start at the best multiple of W: the first objective is then at most
 	// ½‖X‖², which the relative-decrease stopping rule divides by.
 	run.scale()
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("pnmf: %w", err)
+		return nil, err
 	}
 	return &Result{
 		Result:    *sr,
-		Model:     "pnmf",
 		Rank:      m.Rank,
 		Embedding: run.project(),
-		Assign:    "kmeans", // the paper's read-out
+		Assign:    AssignKMeans, // the paper's read-out
 		Factors: []Factor{
-			{Name: "W", Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
+			{Name: W, Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
 		},
 	}, nil
 }
@@ -116,7 +108,7 @@ func (r *pnmfRun) project() *mat.Dense {
 // optimal scale of the product (XW)·Wᵀ.
 func (r *pnmfRun) scale() {
 	wt := linalg.Transpose(r.w)
-	r.w.Scale(math.Sqrt(dmOptimalScale(r.x, r.project(), wt)), r.w)
+	r.w.Scale(math.Sqrt(linalg.OptimalScale(r.x, r.project(), wt)), r.w)
 }
 
 // Step implements solve.Model.
@@ -130,8 +122,8 @@ func (r *pnmfRun) Step() error {
 	r.x.TMul(aw, p) // XᵀX·W
 	num := mat.NewDense(d, k, nil)
 	num.Scale(2, aw)
-	den := dmMul(r.w, dmGram(p)) // W·(WᵀAW), WᵀAW = PᵀP
-	den.Add(den, dmMul(aw, dmGram(r.w)))
+	den := linalg.Product(r.w, linalg.Gram(p)) // W·(WᵀAW), WᵀAW = PᵀP
+	den.Add(den, linalg.Product(aw, linalg.Gram(r.w)))
 	linalg.MulUpdate(r.w, num, den, r.gamma, linalg.Eps)
 	return nil
 }
@@ -140,6 +132,6 @@ func (r *pnmfRun) Step() error {
 // ½(‖X‖² − 2‖XW‖² + ⟨WᵀW, (XW)ᵀXW⟩), without forming XWWᵀ.
 func (r *pnmfRun) Objective() float64 {
 	p := r.project()
-	v := r.x.Stats().SquaredNorm - 2*linalg.Dot(p, p) + linalg.Dot(dmGram(r.w), dmGram(p))
+	v := r.x.Stats().SquaredNorm - 2*linalg.Dot(p, p) + linalg.Dot(linalg.Gram(r.w), linalg.Gram(p))
 	return max(v, 0) / 2
 }

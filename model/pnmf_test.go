@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -27,7 +28,7 @@ func TestPNMFMonotone(t *testing.T) {
 			if sparse {
 				what += "/sparse"
 			}
-			res, err := (&PNMF{Rank: 4, Init: init, Seed: 2}).Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1})
+			res, err := (&PNMF{Rank: 4, Init: initialize.Method(init), Seed: 2}).Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
@@ -46,7 +47,7 @@ func TestPNMFMonotone(t *testing.T) {
 // monotone rule.
 func TestPNMFOja(t *testing.T) {
 	x := linalg.NewDense(randomData(60, 40, 4, 0.3, 1))
-	s := solve.Settings{MaxIter: 200, Tol: -0}
+	s := solve.Settings{MaxIter: 200, Tol: new(0.0)}
 	mono, err := (&PNMF{Rank: 4, Seed: 2}).Fit(context.Background(), x, s)
 	if err != nil {
 		t.Fatal(err)
@@ -70,16 +71,16 @@ func TestPNMFOja(t *testing.T) {
 // is X·W.
 func TestPNMFObjectiveAndEmbedding(t *testing.T) {
 	xd := randomData(30, 20, 3, 0.2, 5)
-	res, err := (&PNMF{Rank: 3, Seed: 1}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 25})
+	res, err := (&PNMF{Rank: 3, Seed: 1}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 25, Tol: new(0.0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := res.Factor("W")
-	xw := dmMul(xd, w)
+	xw := linalg.Product(xd, w)
 	if d := relDiff(res.Embedding, xw); d > 1e-12 {
 		t.Errorf("embedding differs from X·W by %g", d)
 	}
-	r := dmMul(xw, w.T())
+	r := linalg.Product(xw, w.T())
 	r.Sub(xd, r)
 	want := 0.5 * mat.Norm(r, 2) * mat.Norm(r, 2)
 	if math.Abs(res.Objective-want) > 1e-9*want {
@@ -92,8 +93,8 @@ func TestPNMFObjectiveAndEmbedding(t *testing.T) {
 func TestPNMFSparseMatchesDense(t *testing.T) {
 	xd := randomData(50, 35, 4, 0.5, 2)
 	for _, rule := range []string{"monotone", "oja"} {
-		m := &PNMF{Rank: 4, Rule: rule, Init: "nndsvda"}
-		s := solve.Settings{MaxIter: 30}
+		m := &PNMF{Rank: 4, Rule: Rule(rule), Init: "nndsvda"}
+		s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 		a, err := m.Fit(context.Background(), linalg.NewDense(xd), s)
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +117,7 @@ func TestPNMFReproducible(t *testing.T) {
 		for _, init := range []string{"random", "nndsvdar"} {
 			fit := func(procs int) *Result {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				r, err := (&PNMF{Rank: 6, Rule: rule, Init: init, Seed: 11}).Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+				r, err := (&PNMF{Rank: 6, Rule: Rule(rule), Init: initialize.Method(init), Seed: 11}).Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -150,12 +151,12 @@ func TestPNMFInvalid(t *testing.T) {
 		{"unknown init", PNMF{Rank: 2, Init: "kmeans"}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
 	for _, kv := range [][]string{{"rule=fast"}, {"orth=h"}} {
-		if _, err := New("pnmf", Config{Rank: 2, Params: mustParams(t, kv...)}); err == nil {
+		if _, err := New("pnmf", Config{Rank: 2, Params: kv}); err == nil {
 			t.Errorf("params %v accepted", kv)
 		}
 	}

@@ -2,12 +2,12 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/graph"
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -28,86 +28,93 @@ import (
 // rule, whose 50 iterations reproduce the published NMI on WebKB, or one
 // derived from the objective's gradient.
 // docs/models/rasnmf.md gives the details and where this departs from
-// the reference code.
-//
-// Lambda and Alpha are used as given; the reference code's values, which
-// the CLI uses by default, are λ = 400 and α = 0.49.
+// the reference code. The embedding is H with each column divided by its
+// sum, the matrix the reference code reads its labels from by argmax; the
+// factors are H and W.
 type RAsNMF struct {
-	Rank          int
-	Lambda, Alpha float64
-	// Rule is the H update: "reference" (the default, also ""), the rule
-	// of the reference code RAsNMF.m, or "gradient", the rule derived from
-	// the objective's gradient (see updateH).
-	Rule string
-	// Init is "svd" (the default, also "") or "random" (see asymnmf); a
+	Rank int
+	// Lambda and Alpha are λ and α; nil means the reference code's 400 and
+	// 0.49.
+	Lambda *float64 `param:"lambda" default:"400" check:">=0" help:"weight λ of the regularizer"`
+	Alpha  *float64 `param:"alpha" default:"0.49" check:"[0,1]" help:"exponent α of the asymmetric cosine"`
+	// Rule is the H update: "reference", the rule of the reference code
+	// RAsNMF.m, or "gradient", the rule derived from the objective's
+	// gradient (see updateH).
+	Rule Rule `param:"rule" choices:"reference|gradient" help:"H update rule"`
+	// Init "svd" is initialize.TriSVD, "random" initialize.TriRandom; a
 	// custom H0 (n x k) overrides it.
-	Init string
+	Init initialize.Method `choices:"svd|random"`
 	H0   *mat.Dense
 	Seed uint64
 }
+
+// Rule names an update rule.
+type Rule string
+
+// The update rules.
+const (
+	RuleReference Rule = "reference"
+	RuleGradient  Rule = "gradient"
+	RuleMonotone  Rule = "monotone"
+	RuleOja       Rule = "oja"
+)
 
 var rasnmfSpec = Spec{
 	Name:      "rasnmf",
 	Kind:      Graph,
 	Objective: "min ‖A − HWHᵀ‖² + λ[Tr(HᵀDH) − Tr(HᵀSH)], H ≥ 0, W free; S asymmetric cosine a_u·a_v/(d_u^α d_v^(1−α))",
 	Reference: "Abdollahi, Seyedi & Noorimehr, ICCKE 2020 (code rabdollahi/RAsNMF)",
-	Params:    "lambda=400 alpha=0.49 rule=reference|gradient (--init svd|random)",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		return &RAsNMF{
-			Rank:   c.Rank,
-			Lambda: p.Float("lambda", 400),
-			Alpha:  p.Float("alpha", 0.49),
-			Rule:   p.String("rule", "reference", "reference", "gradient"),
-			Init:   c.Init,
-			Seed:   c.Seed,
-		}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(RAsNMF) },
 }
 
-// Fit factorizes the adjacency matrix a. The result's Embedding is H with
-// each column divided by its sum, the matrix the reference code reads
-// its labels from by argmax; its factors are H and W.
+func (*RAsNMF) spec() *Spec { return &rasnmfSpec }
+
+// Fit factorizes the adjacency matrix a.
 func (m *RAsNMF) Fit(ctx context.Context, a linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkGraph(a, m.Rank); err != nil {
-		return nil, err
-	}
-	if !(m.Lambda >= 0) || math.IsInf(m.Lambda, 1) {
-		return nil, invalidf("lambda %g must be finite and ≥ 0", m.Lambda)
-	}
-	if m.Rule != "" && m.Rule != "reference" && m.Rule != "gradient" {
-		return nil, invalidf("unknown rule %q (want reference or gradient)", m.Rule)
-	}
-	if !(m.Alpha >= 0 && m.Alpha <= 1) {
-		return nil, invalidf("alpha %g must be in [0, 1]", m.Alpha)
-	}
-	init := m.Init
-	if init == "" {
-		init = "svd"
-	}
+	return fit(ctx, m, a, s)
+}
+
+func (m *RAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 	var w0 *mat.Dense
 	if m.H0 != nil {
 		w0 = mat.NewDense(m.Rank, m.Rank, nil) // unused: W is solved for first
 	}
-	h, w, err := asymStart(a, m.Rank, init, m.H0, w0, m.Seed)
+	h, w, err := triStart(a, m.Rank, m.Init, m.H0, w0, r.rng)
 	if err != nil {
 		return nil, err
 	}
-	run := newRASRun(inputCSR(a), h, w, m.Lambda, m.Alpha, m.Rule == "gradient")
-	sr, err := solve.Fit(ctx, run, s)
+	run := newRASRun(toCSR(a), h, w, *m.Lambda, *m.Alpha, m.Rule == RuleGradient)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("rasnmf: %w", err)
+		return nil, err
 	}
 	return &Result{
 		Result:    *sr,
-		Model:     "rasnmf",
 		Rank:      m.Rank,
 		Embedding: columnSumNormalized(h),
 		Factors: []Factor{
-			{Name: "H", Doc: "n x k nonnegative cluster memberships, A ≈ H·W·Hᵀ", M: h},
-			{Name: "W", Doc: "k x k links between clusters, of either sign: H⁺A(Hᵀ)⁺ at the last iteration's H", M: w},
+			{Name: H, Doc: "n x k nonnegative cluster memberships, A ≈ H·W·Hᵀ", M: h},
+			{Name: W, Doc: "k x k links between clusters, of either sign: H⁺A(Hᵀ)⁺ at the last iteration's H", M: w},
 		},
 	}, nil
+}
+
+// columnSumNormalized returns h with each column divided by its sum (a
+// zero column is left as it is): the embedding the RAsNMF reference code
+// reads its labels from.
+func columnSumNormalized(h *mat.Dense) *mat.Dense {
+	s := linalg.ColSums(h)
+	for j, v := range s {
+		if v > 0 {
+			s[j] = 1 / v
+		} else {
+			s[j] = 1
+		}
+	}
+	out := mat.DenseCopyOf(h)
+	linalg.ScaleCols(out, s)
+	return out
 }
 
 // rasRun is one RAsNMF fit: it implements solve.Model. S is never formed:

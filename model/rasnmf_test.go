@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -31,7 +32,7 @@ func TestRAsNMFSimilarity(t *testing.T) {
 			}
 		}
 	}
-	h, w, err := asymStart(a, 2, "random", nil, nil, 2)
+	h, w, err := triStart(a, 2, initialize.Random, nil, nil, initialize.NewRand(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +65,8 @@ func TestRAsNMFObjective(t *testing.T) {
 	for name, a := range map[string]*linalg.CSR{"directed": dir, "polbooks": und} {
 		for _, rule := range []string{"reference", "gradient"} {
 			for _, lambda := range []float64{0, 400} {
-				m := &RAsNMF{Rank: 3, Lambda: lambda, Alpha: 0.49, Rule: rule}
-				res, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 100, CheckEvery: 1})
+				m := &RAsNMF{Rank: 3, Lambda: new(lambda), Alpha: new(0.49), Rule: Rule(rule)}
+				res, err := m.Fit(context.Background(), a, solve.Settings{MaxIter: 100, CheckEvery: 1, Tol: new(0.0)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -77,7 +78,7 @@ func TestRAsNMFObjective(t *testing.T) {
 	}
 	// The last W is G⁺HᵀAHG⁺ for the H it was solved from: check the normal
 	// equations G W G = HᵀAH after one step from a known H.
-	h, w, _ := asymStart(dir, 3, "svd", nil, nil, 0)
+	h, w, _ := triStart(dir, 3, initialize.SVD, nil, nil, initialize.NewRand(0))
 	r := newRASRun(dir, h, w, 0, 0.49, false)
 	r.refresh()
 	hah, g := mat.DenseCopyOf(r.hah), mat.DenseCopyOf(r.g)
@@ -97,7 +98,7 @@ func TestRAsNMFReproducible(t *testing.T) {
 	for _, init := range []string{"svd", "random"} {
 		fit := func(procs int, x linalg.Matrix) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			r, err := (&RAsNMF{Rank: 4, Lambda: 400, Alpha: 0.49, Init: init, Seed: 6}).Fit(context.Background(), x, solve.Settings{MaxIter: 20})
+			r, err := (&RAsNMF{Rank: 4, Lambda: new(400.0), Alpha: new(0.49), Init: initialize.Method(init), Seed: 6}).Fit(context.Background(), x, solve.Settings{MaxIter: 20, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,21 +120,21 @@ func TestRAsNMFInvalid(t *testing.T) {
 		m    RAsNMF
 		x    linalg.Matrix
 	}{
-		{"not square", RAsNMF{Rank: 2}, rect},
-		{"rank too large", RAsNMF{Rank: 20}, a},
-		{"negative lambda", RAsNMF{Rank: 2, Lambda: -1}, a},
-		{"alpha above 1", RAsNMF{Rank: 2, Alpha: 1.5}, a},
-		{"alpha NaN", RAsNMF{Rank: 2, Alpha: math.NaN()}, a},
-		{"unknown rule", RAsNMF{Rank: 2, Rule: "newton"}, a},
-		{"unknown init", RAsNMF{Rank: 2, Init: "nndsvd"}, a},
-		{"bad H0", RAsNMF{Rank: 2, H0: mat.NewDense(20, 3, nil)}, a},
+		{"not square", RAsNMF{Rank: 2, Lambda: new(0.0), Alpha: new(0.0)}, rect},
+		{"rank too large", RAsNMF{Rank: 20, Lambda: new(0.0), Alpha: new(0.0)}, a},
+		{"negative lambda", RAsNMF{Rank: 2, Lambda: new(-1.0), Alpha: new(0.0)}, a},
+		{"alpha above 1", RAsNMF{Rank: 2, Alpha: new(1.5), Lambda: new(0.0)}, a},
+		{"alpha NaN", RAsNMF{Rank: 2, Alpha: new(math.NaN()), Lambda: new(0.0)}, a},
+		{"unknown rule", RAsNMF{Rank: 2, Rule: "newton", Lambda: new(0.0), Alpha: new(0.0)}, a},
+		{"unknown init", RAsNMF{Rank: 2, Init: "nndsvd", Lambda: new(0.0), Alpha: new(0.0)}, a},
+		{"bad H0", RAsNMF{Rank: 2, H0: mat.NewDense(20, 3, nil), Lambda: new(0.0), Alpha: new(0.0)}, a},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), tc.x, solve.Settings{MaxIter: 2, Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := New("rasnmf", Config{Rank: 2, Params: mustParams(t, "rule=newton")}); err == nil {
+	if _, err := New("rasnmf", Config{Rank: 2, Params: []string{"rule=newton"}}); err == nil {
 		t.Error("rule=newton: no error from New")
 	}
 }
@@ -159,8 +160,8 @@ func TestRAsNMFQuality(t *testing.T) {
 	} {
 		a, truth, k := testGraph(t, c.name)
 		sc := seedScores(t, func(seed uint64) Estimator {
-			return &RAsNMF{Rank: k, Lambda: 400, Alpha: 0.49, Rule: c.rule, Init: c.init, Seed: seed}
-		}, a, truth, k, c.seeds, false, solve.Settings{Tol: solve.DefaultTol})
+			return &RAsNMF{Rank: k, Lambda: new(400.0), Alpha: new(0.49), Rule: Rule(c.rule), Init: initialize.Method(c.init), Seed: seed}
+		}, a, truth, k, c.seeds, false, solve.Settings{Tol: new(solve.DefaultTol)})
 		if nmi := logScores(t, c.name+"/"+c.rule+"/"+c.init, sc); nmi < c.floor {
 			t.Errorf("%s/%s/%s: NMI %.4f below the floor %.2f", c.name, c.rule, c.init, nmi, c.floor)
 		}
@@ -171,8 +172,10 @@ func TestRAsNMFQuality(t *testing.T) {
 	}{{"cornell", 0.1350}, {"texas", 0.3050}, {"washington", 0.2190}, {"wisconsin", 0.0730}} {
 		a, truth, k := testWebKB(t, c.name)
 		for _, rule := range []string{"reference", "gradient"} {
-			sc := seedScores(t, func(uint64) Estimator { return &RAsNMF{Rank: k, Lambda: 400, Alpha: 0.49, Rule: rule} },
-				a, truth, k, 1, false, solve.Settings{MaxIter: 50})
+			sc := seedScores(t, func(uint64) Estimator {
+				return &RAsNMF{Rank: k, Lambda: new(400.0), Alpha: new(0.49), Rule: Rule(rule)}
+			},
+				a, truth, k, 1, false, solve.Settings{MaxIter: 50, Tol: new(0.0)})
 			nmi := logScores(t, c.name+"/"+rule, sc)
 			if rule == "reference" && math.Abs(nmi-c.published) > 0.005 {
 				t.Errorf("%s: NMI %.4f, published %.4f", c.name, nmi, c.published)

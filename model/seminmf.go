@@ -2,12 +2,12 @@ package model
 
 import (
 	"context"
-	"fmt"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
+	"github.com/deepnmf/deepnmf/model/internal/semi"
 	"github.com/deepnmf/deepnmf/solve"
 )
 
@@ -27,13 +27,14 @@ import (
 //
 // with [M]⁺ = (|M|+M)/2 and [M]⁻ = (|M|−M)/2. Both steps are
 // non-increasing, so the objective is monotone (the paper's Theorem 1).
-// docs/models/seminmf.md gives the details.
+// docs/models/seminmf.md gives the details. The factors are W (n x k) and
+// H (k x d).
 type SemiNMF struct {
 	Rank int
-	// Init is "kmeans" (the default, also ""): the paper's start, W = the
-	// k-means cluster indicator + 0.2; "random": |N(0,1)| entries; or, for
-	// nonnegative data only, one of the initialize methods, whose W is used.
-	Init string
+	// Init "kmeans" is the paper's start, W = the k-means cluster indicator
+	// + 0.2; "random": |N(0,1)| entries; the NNDSVD starts (nonnegative
+	// data only) use initialize.Factors' W.
+	Init initialize.Method `choices:"kmeans|random|nndsvd|nndsvda|nndsvdar"`
 	Seed uint64
 }
 
@@ -42,98 +43,59 @@ var seminmfSpec = Spec{
 	Kind:      Data,
 	Objective: "min ½‖X − WH‖²_F, W ≥ 0 (n x k embedding), H free in sign; X may have any sign",
 	Reference: "Ding, Li & Jordan, Convex and semi-nonnegative matrix factorizations, IEEE TPAMI 2010",
-	Params:    "(none; --init kmeans|random|nndsvd|nndsvda|nndsvdar, default kmeans)",
-	New: func(c Config) (Estimator, error) {
-		return &SemiNMF{Rank: c.Rank, Init: c.Init, Seed: c.Seed}, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(SemiNMF) },
 }
 
-// Fit factorizes x (n x d, any sign). The result's Embedding is W; its
-// factors are W (n x k, nonnegative) and H (k x d).
+func (*SemiNMF) spec() *Spec { return &seminmfSpec }
+
+// signed implements signedInput: semi-NMF takes data of any sign.
+func (*SemiNMF) signed(linalg.Matrix) bool { return true }
+
+// Fit factorizes x (n x d, any sign).
 func (m *SemiNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	if err := checkInput(x, m.Rank, false); err != nil {
-		return nil, err
-	}
-	w, err := m.init(x)
-	if err != nil {
-		return nil, err
-	}
-	run := &semiRun{x: x, w: w}
-	if err := run.solveH(); err != nil {
-		return nil, err
-	}
-	sr, err := solve.Fit(ctx, run, s)
-	if err != nil {
-		return nil, fmt.Errorf("seminmf: %w", err)
-	}
-	return &Result{
-		Result:    *sr,
-		Model:     "seminmf",
-		Rank:      m.Rank,
-		Embedding: run.w,
-		Factors: []Factor{
-			{Name: "W", Doc: "n x k nonnegative sample weights (the paper's G), X ≈ W·H", M: run.w},
-			{Name: "H", Doc: "k x d basis of any sign (the paper's Fᵀ)", M: run.h},
-		},
-	}, nil
+	return fit(ctx, m, x, s)
 }
 
-// init returns the starting W (n x k).
-func (m *SemiNMF) init(x linalg.Matrix) (*mat.Dense, error) {
-	n, _ := x.Dims()
-	rng := initialize.NewRand(m.Seed)
+func (m *SemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
+	n, d := x.Dims()
+	if err := checkRank(m.Rank, min(n, d), x); err != nil {
+		return nil, err
+	}
+	var w *mat.Dense
 	switch m.Init {
-	case "", "kmeans":
+	case initialize.KMeans:
 		// Ding et al. start from k-means: G = indicator + 0.2.
-		return dmKMeansStart(x, m.Rank, m.Seed, false)
+		var err error
+		if w, err = initialize.KMeansIndicator(x, m.Rank, r.seed, false); err != nil {
+			return nil, invalid(err)
+		}
 	case initialize.Random:
-		return initialize.RandomDense(n, m.Rank, 1, rng), nil
-	case initialize.NNDSVD, initialize.NNDSVDA, initialize.NNDSVDAR:
+		w = initialize.RandomDense(n, m.Rank, 1, r.rng)
+	default:
 		if x.Stats().Min < 0 {
 			return nil, invalidf("init %s needs nonnegative data; use kmeans or random", m.Init)
 		}
-		w, _, err := initialize.Factors(x, m.Rank, m.Init, rng)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		var err error
+		if w, _, err = initialize.Factors(x, m.Rank, m.Init, r.rng); err != nil {
+			return nil, invalid(err)
 		}
-		return w, nil
 	}
-	return nil, invalidf("unknown init %q for seminmf (want kmeans, random, nndsvd, nndsvda or nndsvdar)", m.Init)
-}
-
-// semiRun is one semi-NMF fit: it implements solve.Model.
-type semiRun struct {
-	x    linalg.Matrix
-	w, h *mat.Dense // n x k ≥ 0, k x d
-}
-
-// solveH sets H to the least-squares solution (WᵀW)⁺ WᵀX.
-func (r *semiRun) solveH() error {
-	p, err := linalg.Pinv(dmGram(r.w))
+	run, err := semi.New(x, w)
 	if err != nil {
-		return fmt.Errorf("seminmf: %w", err)
+		return nil, err
 	}
-	r.h = dmMul(p, dmTMul(r.x, r.w))
-	return nil
+	sr, err := r.final(run)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{
+		Result:    *sr,
+		Rank:      m.Rank,
+		Embedding: run.W,
+		Factors: []Factor{
+			{Name: W, Doc: "n x k nonnegative sample weights (the paper's G), X ≈ W·H", M: run.W},
+			{Name: H, Doc: "k x d basis of any sign (the paper's Fᵀ)", M: run.H},
+		},
+	}, nil
 }
-
-// Step implements solve.Model: the multiplicative update of W, then the
-// least-squares H.
-func (r *semiRun) Step() error {
-	n, k := r.w.Dims()
-	a := mat.NewDense(n, k, nil)
-	r.x.Mul(a, r.h.T()) // X·Hᵀ
-	b := dmMul(r.h, r.h.T())
-	ap, an := mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
-	bp, bn := mat.NewDense(k, k, nil), mat.NewDense(k, k, nil)
-	linalg.PosNeg(ap, an, a)
-	linalg.PosNeg(bp, bn, b)
-	num, den := dmMul(r.w, bn), dmMul(r.w, bp)
-	num.Add(num, ap)
-	den.Add(den, an)
-	linalg.MulUpdate(r.w, num, den, 0.5, linalg.Eps)
-	return r.solveH()
-}
-
-// Objective implements solve.Model: ½‖X − WH‖²_F.
-func (r *semiRun) Objective() float64 { return dmFrobenius(r.x, r.w, r.h) }

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -28,7 +29,7 @@ func TestSemiNMFMonotone(t *testing.T) {
 			if sparse {
 				what += "/sparse"
 			}
-			res, err := (&SemiNMF{Rank: 4, Init: init, Seed: 2}).Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1})
+			res, err := (&SemiNMF{Rank: 4, Init: initialize.Method(init), Seed: 2}).Fit(context.Background(), x, solve.Settings{MaxIter: 300, CheckEvery: 1, Tol: new(0.0)})
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
@@ -49,14 +50,14 @@ func TestSemiNMFMonotone(t *testing.T) {
 // the final W: the gradient Wᵀ(WH − X) vanishes.
 func TestSemiNMFLeastSquaresH(t *testing.T) {
 	xd, _ := dmMixedData(50, 12, 3, 0.3, 3)
-	res, err := (&SemiNMF{Rank: 3, Seed: 1}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 50})
+	res, err := (&SemiNMF{Rank: 3, Seed: 1}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 50, Tol: new(0.0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w, h := res.Factor("W"), res.Factor("H")
-	r := dmMul(w, h)
+	r := linalg.Product(w, h)
 	r.Sub(r, xd)
-	g := dmMul(w.T(), r)
+	g := linalg.Product(w.T(), r)
 	if rel := mat.Norm(g, 2) / (mat.Norm(w, 2) * mat.Norm(xd, 2)); rel > 1e-10 {
 		t.Errorf("‖Wᵀ(WH − X)‖ relative to ‖W‖‖X‖ is %g", rel)
 	}
@@ -74,7 +75,7 @@ func TestSemiNMFSparseMatchesDense(t *testing.T) {
 		return v
 	}, xd)
 	m := &SemiNMF{Rank: 3, Init: "random", Seed: 5}
-	s := solve.Settings{MaxIter: 30}
+	s := solve.Settings{MaxIter: 30, Tol: new(0.0)}
 	a, err := m.Fit(context.Background(), linalg.NewDense(xd), s)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestSemiNMFReproducible(t *testing.T) {
 	for _, init := range []string{"kmeans", "random"} {
 		fit := func(procs int) *Result {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			r, err := (&SemiNMF{Rank: 5, Init: init, Seed: 7}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 20})
+			r, err := (&SemiNMF{Rank: 5, Init: initialize.Method(init), Seed: 7}).Fit(context.Background(), linalg.NewDense(xd), solve.Settings{MaxIter: 20, Tol: new(0.0)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,15 +128,15 @@ func TestSemiNMFInvalid(t *testing.T) {
 		{"nndsvd on negative data", SemiNMF{Rank: 2, Init: "nndsvda"}, ok},
 	}
 	for _, tc := range cases {
-		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{}); err == nil {
+		if _, err := tc.m.Fit(context.Background(), linalg.NewDense(tc.x), solve.Settings{Tol: new(0.0)}); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
 	// Mixed signs are accepted.
-	if _, err := (&SemiNMF{Rank: 2}).Fit(context.Background(), linalg.NewDense(ok), solve.Settings{MaxIter: 5}); err != nil {
+	if _, err := (&SemiNMF{Rank: 2}).Fit(context.Background(), linalg.NewDense(ok), solve.Settings{MaxIter: 5, Tol: new(0.0)}); err != nil {
 		t.Errorf("mixed-sign input: %v", err)
 	}
-	if _, err := New("seminmf", Config{Rank: 2, Params: mustParams(t, "orth=h")}); err == nil {
+	if _, err := New("seminmf", Config{Rank: 2, Params: []string{"orth=h"}}); err == nil {
 		t.Errorf("unknown parameter accepted")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sbinet/npyio"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -151,9 +152,9 @@ func TestSklearnIterates(t *testing.T) {
 		x := loadData(t, m, c.Data)
 		loss, beta := lossName(c.BetaLoss)
 		for _, it := range c.Iters {
-			nmf := NMF{Rank: c.K, Loss: loss, Beta: beta, Solver: c.Solver, W0: loadDense(t, c.W0), H0: loadDense(t, c.H0),
-				AlphaW: c.AlphaW, AlphaH: c.AlphaW, L1Ratio: c.L1Ratio}
-			res, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: it.MaxIter})
+			nmf := NMF{Rank: c.K, Loss: Loss(loss), Beta: new(beta), Solver: Solver(c.Solver), W0: loadDense(t, c.W0), H0: loadDense(t, c.H0),
+				AlphaW: c.AlphaW, AlphaH: new(c.AlphaW), L1Ratio: c.L1Ratio}
+			res, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: it.MaxIter, Tol: new(0.0)})
 			if err != nil {
 				t.Fatalf("%s: %v", c.Name, err)
 			}
@@ -188,10 +189,10 @@ func TestSklearnTransform(t *testing.T) {
 		}
 		x := loadData(t, m, c.Data)
 		loss, beta := lossName(c.BetaLoss)
-		nmf := NMF{Rank: c.Params.K, Loss: loss, Beta: beta, Solver: c.Params.Solver,
-			AlphaW: c.Params.AlphaW, AlphaH: c.Params.AlphaW, L1Ratio: c.Params.L1Ratio}
+		nmf := NMF{Rank: c.Params.K, Loss: Loss(loss), Beta: new(beta), Solver: Solver(c.Params.Solver),
+			AlphaW: c.Params.AlphaW, AlphaH: new(c.Params.AlphaW), L1Ratio: c.Params.L1Ratio}
 		for _, it := range c.FixedIters {
-			w, _, err := nmf.Transform(context.Background(), x, loadDense(t, c.Components), solve.Settings{MaxIter: it.MaxIter})
+			w, _, err := nmf.Transform(context.Background(), x, loadDense(t, c.Components), solve.Settings{MaxIter: it.MaxIter, Tol: new(0.0)})
 			if err != nil {
 				t.Fatalf("%s: %v", c.Name, err)
 			}
@@ -212,11 +213,13 @@ func TestSklearnConverged(t *testing.T) {
 	x := loadData(t, m, "digits")
 	for _, c := range m.ConvergedDigits {
 		loss, beta := lossName(c.BetaLoss)
-		nmf := NMF{Rank: c.K, Loss: loss, Beta: beta, Solver: c.Solver, Init: c.Init}
+		nmf := NMF{Rank: c.K, Loss: Loss(loss), Beta: new(beta), Solver: Solver(c.Solver)}
 		if c.InitFiles != nil {
 			nmf.W0, nmf.H0 = loadDense(t, c.InitFiles.W), loadDense(t, c.InitFiles.H)
+		} else {
+			nmf.Init = initialize.Method(c.Init)
 		}
-		res, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: c.MaxIter, Tol: c.Tol})
+		res, err := nmf.Fit(context.Background(), x, solve.Settings{MaxIter: c.MaxIter, Tol: new(c.Tol)})
 		if err != nil {
 			t.Fatal(err)
 		}

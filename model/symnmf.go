@@ -2,12 +2,10 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/deepnmf/deepnmf/graph"
 	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
@@ -33,22 +31,21 @@ import (
 // similarity graph of the reference symnmf_cluster.m: the kNN graph with
 // self-tuning Gaussian weights, k = ⌊log₂ n⌋ + 1, σ_i the distance to the
 // 7th neighbour, normalized as D^{-1/2} W D^{-1/2}. docs/models/symnmf.md
-// gives the details.
+// gives the details. The factors are H (n x k, the embedding) and, for
+// anls, its penalty partner W.
 type SymNMF struct {
-	Rank int
-	// Solver is "anls" (the default, also "") or "mu".
-	Solver string
+	Rank   int
+	Solver Solver `param:"solver" choices:"anls|mu" help:"ANLS (block principal pivoting) or multiplicative updates"`
 	// Alpha is the ANLS penalty weight α; 0 means the reference default
-	// max(A)². It must not be negative.
-	Alpha float64
-	// Input says how to read the matrix given to Fit: "auto" (the
-	// default, also "") takes a square matrix as a similarity or
-	// adjacency matrix and any other as data; "graph" requires a square
-	// symmetric matrix; "data" always builds the kNN similarity graph.
-	Input string
-	// Init is "random" (the default, also ""): H = 2·sqrt(mean(A)/k)·U(0,1),
-	// the reference start. A non-nil H0 (n x k, nonnegative) overrides it.
-	Init string
+	// max(A)².
+	Alpha float64 `param:"alpha" check:">=0" help:"ANLS penalty α (0: max(A)²)"`
+	// Input "auto" takes a square matrix as a similarity or adjacency
+	// matrix and any other as data; "graph" requires a square symmetric
+	// matrix; "data" always builds the kNN similarity graph.
+	Input InputKind `param:"input" choices:"auto|graph|data" help:"how to read the input"`
+	// Init "random" is the reference start, H = 2·sqrt(mean(A)/k)·U(0,1).
+	// A non-nil H0 (n x k, nonnegative) overrides it.
+	Init initialize.Method `choices:"random"`
 	H0   *mat.Dense
 	Seed uint64
 }
@@ -58,102 +55,62 @@ var symnmfSpec = Spec{
 	Kind:      Graph,
 	Objective: "min ‖A − HHᵀ‖², H ≥ 0, A symmetric (anls: ‖A − WHᵀ‖² + α‖W − H‖²); data → self-tuning kNN similarity",
 	Reference: "Kuang, Ding & Park, SDM 2012 (code dakuang/symnmf); Wang, Li, Wang, Zhu & Ding, DMKD 2011",
-	Params:    "solver=anls|mu alpha=0 (0: max(A)²) input=auto|graph|data",
-	New: func(c Config) (Estimator, error) {
-		p := c.Params
-		m := &SymNMF{
-			Rank:   c.Rank,
-			Solver: p.String("solver", "anls", "anls", "mu"),
-			Input:  p.String("input", "auto", "auto", "graph", "data"),
-			Alpha:  p.Float("alpha", 0),
-			Init:   c.Init,
-			Seed:   c.Seed,
-		}
-		return m, nil
-	},
+	Settings:  solve.Settings{MaxIter: 200, Tol: new(1e-4)},
+	new:       func() fitter { return new(SymNMF) },
 }
 
-// Similarity returns the matrix SymNMF factorizes for the input x: x itself
-// when it is read as a graph, otherwise the normalized self-tuning kNN
-// similarity of its rows. A data matrix given sparse is made dense here:
-// the kNN graph needs every distance.
-func (m *SymNMF) Similarity(x linalg.Matrix) (linalg.Matrix, error) {
-	n, d := x.Dims()
-	data := m.Input == "data"
-	switch m.Input {
-	case "", "auto":
-		data = n != d
-	case "graph":
-		if n != d {
-			return nil, invalidf("input=graph needs a square similarity matrix, got %dx%d", n, d)
-		}
-	case "data":
-	default:
-		return nil, invalidf("unknown input %q (want auto, graph or data)", m.Input)
-	}
-	if !data {
-		if err := checkGraph(x, m.Rank); err != nil {
-			return nil, err
-		}
-		if !isSymmetric(x) {
-			return nil, invalidf("symnmf needs a symmetric matrix: read the graph as undirected, symmetrize it, or use asymnmf for a directed graph")
-		}
-		return x, nil
-	}
-	if n < 2 || d == 0 {
-		return nil, invalidf("empty data (%dx%d)", n, d)
-	}
-	if !x.Stats().Finite {
-		return nil, invalidf("input has NaN or infinite entries")
-	}
-	if m.Rank < 1 || m.Rank >= n {
-		return nil, invalidf("rank %d must be in [1, %d) for %d samples", m.Rank, n, n)
-	}
-	w, err := graph.KNN(linalg.DenseOf(x), 0, &graph.KNNOptions{Weight: graph.SelfTuning})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	a, err := graph.NormalizedAdjacency(w)
+func (*SymNMF) spec() *Spec { return &symnmfSpec }
+
+// signed implements signedInput: data of any sign go through the kNN
+// similarity.
+func (m *SymNMF) signed(x linalg.Matrix) bool {
+	g, err := isGraph(m.Input, x)
+	return err == nil && !g
+}
+
+// Fit factorizes the similarity of x.
+func (m *SymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
+	return fit(ctx, m, x, s)
+}
+
+// symmetricInput returns the symmetric matrix a SymNMF-type model
+// factorizes for x: x itself when it is read as a graph (it must then be
+// symmetric), otherwise the self-tuning kNN similarity of its rows.
+func symmetricInput(kind InputKind, x linalg.Matrix) (linalg.Matrix, error) {
+	g, err := isGraph(kind, x)
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	if !g {
+		return selfTuning(x)
+	}
+	if !isSymmetric(x) {
+		return nil, invalidf("the matrix is not symmetric: read the graph as undirected, symmetrize it, or use asymnmf for a directed graph")
+	}
+	return x, nil
 }
 
-// Fit factorizes the similarity of x (see Similarity). The result's
-// Embedding is H (n x k); its factors are H and, for anls, the penalty
-// partner W.
-func (m *SymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
-	if m.Solver != "" && m.Solver != "anls" && m.Solver != "mu" {
-		return nil, invalidf("unknown solver %q (want anls or mu)", m.Solver)
-	}
-	if m.Alpha < 0 || math.IsNaN(m.Alpha) || math.IsInf(m.Alpha, 0) {
-		return nil, invalidf("alpha %g must be finite and ≥ 0 (0 means max(A)²)", m.Alpha)
-	}
-	if m.Init != "" && m.Init != initialize.Random {
-		return nil, invalidf("unknown init %q: symnmf starts from random", m.Init)
-	}
-	a, err := m.Similarity(x)
+func (m *SymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
+	a, err := symmetricInput(m.Input, x)
 	if err != nil {
 		return nil, err
 	}
 	n, _ := a.Dims()
 	k := m.Rank
+	if err := checkRank(k, n, x); err != nil {
+		return nil, err
+	}
 	var h *mat.Dense
 	if m.H0 != nil {
-		if hr, hc := m.H0.Dims(); hr != n || hc != k {
-			return nil, invalidf("H0 is %dx%d, want %dx%d", hr, hc, n, k)
-		}
-		if st := linalg.NewDense(m.H0).Stats(); !st.Finite || st.Min < 0 {
-			return nil, invalidf("H0 must be finite and nonnegative")
+		if err := checkFactor("H0", m.H0, n, k); err != nil {
+			return nil, err
 		}
 		h = mat.DenseCopyOf(m.H0)
 	} else {
-		rng := initialize.NewRand(m.Seed)
-		h = uniformDense(n, k, 2*math.Sqrt(linalg.Mean(a)/float64(k)), rng)
+		h = initialize.Uniform(n, k, 2*math.Sqrt(linalg.Mean(a)/float64(k)), r.rng)
 	}
 	st := a.Stats()
-	run := &symRun{a: a, h: h, sqNorm: st.SquaredNorm, anls: m.Solver != "mu"}
+	run := &symRun{a: a, h: h, sqNorm: st.SquaredNorm, anls: m.Solver != SolverMU}
 	if run.anls {
 		run.alpha = m.Alpha
 		if run.alpha == 0 {
@@ -162,19 +119,18 @@ func (m *SymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*R
 		run.w = mat.DenseCopyOf(h)
 	}
 	run.start()
-	sr, err := solve.Fit(ctx, run, s)
+	sr, err := r.final(run)
 	if err != nil {
-		return nil, fmt.Errorf("symnmf: %w", err)
+		return nil, err
 	}
 	res := &Result{
 		Result:    *sr,
-		Model:     "symnmf",
 		Rank:      k,
 		Embedding: run.h,
-		Factors:   []Factor{{Name: "H", Doc: "n x k cluster memberships, A ≈ H·Hᵀ", M: run.h}},
+		Factors:   []Factor{{Name: H, Doc: "n x k cluster memberships, A ≈ H·Hᵀ", M: run.h}},
 	}
 	if run.anls {
-		res.Factors = append(res.Factors, Factor{Name: "W", Doc: "n x k ANLS partner of H (W ≈ H), A ≈ W·Hᵀ", M: run.w})
+		res.Factors = append(res.Factors, Factor{Name: W, Doc: "n x k ANLS partner of H (W ≈ H), A ≈ W·Hᵀ", M: run.w})
 	}
 	return res, nil
 }

@@ -43,7 +43,7 @@ that has it. Per-iteration time is (T(2N) − T(N))/N, best of 3 runs, so set-up
 and error evaluations cancel out; N grows from --iters until a run lasts about
 0.25 s. Every number is measured in this run.`,
 		Example: "  deepnmf bench\n  deepnmf bench --iters 40 --python /usr/bin/python3\n  deepnmf bench --python ''",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if iters < 1 {
 				return usageError{errors.New("--iters must be positive")}
@@ -106,9 +106,9 @@ func timeMU(cmd *cobra.Command, p benchProblem, n int) (float64, error) {
 	run := func(iters int) (time.Duration, error) {
 		best := time.Duration(1 << 62)
 		for range 3 {
-			m := model.NMF{Rank: p.k, Init: initialize.Random}
+			m := model.NMF{Rank: p.k, Init: initialize.Random, Solver: model.SolverMU}
 			start := time.Now()
-			if _, err := m.Fit(cmd.Context(), p.x, solve.Settings{MaxIter: iters, CheckEvery: 1 << 30}); err != nil {
+			if _, err := m.Fit(cmd.Context(), p.x, solve.Settings{MaxIter: iters, Tol: new(0.0), CheckEvery: 1 << 30}); err != nil {
 				return 0, err
 			}
 			best = min(best, time.Since(start))

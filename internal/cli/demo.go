@@ -43,7 +43,7 @@ func newDemo() *cobra.Command {
 graphs, the digits images) and print a table of models x metrics. It needs no
 arguments and no files, and takes a few seconds.`,
 		Example: "  deepnmf demo\n  go run ./cmd/deepnmf demo --seed 3",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintf(cmd.OutOrStdout(), "deepnmf demo: backend %s, seed %d\n\n", backend.Current(), seed)
@@ -53,12 +53,8 @@ arguments and no files, and takes a few seconds.`,
 				if err != nil {
 					return err
 				}
-				params, err := model.ParseParams(r.params)
-				if err != nil {
-					return err
-				}
 				k := r.layers[len(r.layers)-1]
-				cfg := model.Config{Rank: k, Seed: seed, Params: params}
+				cfg := model.Config{Rank: k, Seed: seed, Params: r.params}
 				if len(r.layers) > 1 {
 					cfg.Layers = r.layers
 				}
@@ -67,7 +63,7 @@ arguments and no files, and takes a few seconds.`,
 					return err
 				}
 				start := time.Now()
-				res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: 500, Tol: solve.DefaultTol})
+				res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: 500})
 				secs := time.Since(start).Seconds() // the whole fit, pre-training included
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", r.model, r.dataset, err)

@@ -24,7 +24,7 @@ assignments.txt that fit writes. Rows are matched by id; a line-per-row file
 has ids 0, 1, 2, .... Samples without a true label are skipped.`,
 		Example: `  deepnmf eval --truth labels.txt --pred out/assignments.txt
   deepnmf eval --truth karate/labels.txt --pred pred.txt --json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if truthPath == "" || predPath == "" {
 				return usageError{errors.New("--truth and --pred are required")}

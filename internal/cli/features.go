@@ -16,7 +16,6 @@ import (
 	"github.com/deepnmf/deepnmf/dataio"
 	"github.com/deepnmf/deepnmf/metric"
 	"github.com/deepnmf/deepnmf/model"
-	"github.com/deepnmf/deepnmf/solve"
 )
 
 // featureReport is the JSON object of select-features.
@@ -50,13 +49,15 @@ ranking and the selected columns; with labels, reports k-means clustering (k =
 number of classes) on the selected columns beside k-means on all columns.`,
 		Example: `  deepnmf select-features --input digits.csv --label-column -1 --rank 10 --top 32
   deepnmf select-features --input X.npy --labels y.txt --rank 20 --top 100 --param gamma=1 --out sel/`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.path == "" || o.rank <= 0 || top <= 0 {
 				return usageError{errors.New("--input, --rank and --top (positive) are required")}
 			}
-			params, err := model.ParseParams(o.params)
-			if err != nil {
+			if err := o.checkLoop(cmd); err != nil {
+				return err
+			}
+			if err := checkOut(o.out); err != nil {
 				return err
 			}
 			in, err := load(o.inputOptions, model.Data)
@@ -67,12 +68,12 @@ number of classes) on the selected columns beside k-means on all columns.`,
 			if top > d {
 				return usageError{fmt.Errorf("--top %d exceeds the %d features", top, d)}
 			}
-			est, err := model.New("oedfs", model.Config{Rank: o.rank, Init: o.init, Seed: o.seed, Params: params, Graph: in.Sim})
+			est, err := model.New("oedfs", model.Config{Rank: o.rank, Init: o.init, Seed: o.seed, Params: o.params, Graph: in.Sim})
 			if err != nil {
 				return err
 			}
-			bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
-			res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, Progress: bar.update})
+			bar := newProgress(cmd.ErrOrStderr(), o.quiet)
+			res, err := est.Fit(cmd.Context(), in.X, o.settings(cmd, bar))
 			bar.finish()
 			if err != nil {
 				return err
@@ -142,16 +143,14 @@ number of classes) on the selected columns beside k-means on all columns.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.path, "input", "", "data matrix, one sample per row (required)")
-	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz or mtx (default: from the extension)")
+	addInputFlags(f, &o.inputOptions, false)
 	f.StringVar(&o.labels, "labels", "", "one label per row, for the clustering report")
-	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels: index (negative from the end) or name")
-	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
 	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows (default: the kNN graph OEDFS builds)")
 	f.IntVar(&o.rank, "rank", 0, "rank k of the factorization (required)")
 	f.IntVar(&top, "top", 0, "number of features to keep (required)")
-	f.IntVar(&o.maxIter, "max-iter", 200, "maximum number of iterations")
-	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule")
+	f.IntVar(&o.maxIter, "max-iter", 0, "maximum number of iterations (default: OEDFS's)")
+	f.Float64Var(&o.tol, "tol", 0, "tolerance of the stopping rule; 0 runs max-iter iterations (default: OEDFS's)")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
 	f.StringVar(&o.init, "init", "", "initialization (default kmeans)")
 	f.StringArrayVar(&o.params, "param", nil, "OEDFS parameter key=value: lambda, gamma, graph, neighbors")

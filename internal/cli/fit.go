@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,6 +41,11 @@ type report struct {
 	// seed of the restart kept.
 	FitSeed  uint64 `json:"fit_seed"`
 	Restarts int    `json:"restarts"`
+	// Note says what the user should know about the run, such as restarts
+	// that all gave the same fit.
+	Note string `json:"note,omitempty"`
+	// Files are the files written with --out, relative to it.
+	Files []string `json:"files,omitempty"`
 }
 
 type fitOptions struct {
@@ -63,53 +69,99 @@ func newFit() *cobra.Command {
 an adjacency matrix), read hard assignments from its embedding, and report
 the objective, the convergence and, with ground truth, the clustering scores.
 
-Exit status: 0 on success, 2 on bad input or usage, 130 when interrupted
-(Ctrl-C stops the run cleanly and still writes the factors reached), 1 on
-any other failure.`,
+The iteration limit and the tolerance default to the model's own ("deepnmf
+models" lists them); --tol 0 runs --max-iter iterations. With --out, the
+directory receives the factors, embedding.npy, ids.txt (the id of each row,
+in row order: an edge list's node ids sorted numerically when all are
+integers, else in order of appearance), assignments.txt and result.json;
+files of an earlier run into the same directory are removed first.
+
+Exit status: 0 on success, 2 on bad input or usage, 130 when interrupted by
+Ctrl-C and 143 by SIGTERM (the run stops cleanly and still writes the results
+reached), 1 on any other failure.`,
 		Example: `  deepnmf fit --model nmf --input digits.csv --label-column -1 --rank 10
   deepnmf fit --model nmf --input X.npy --rank 20 --param loss=kl --out results/
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --json
-  deepnmf fit --model nmf --input X.npz --rank 8 --param solver=cd --param alpha_w=0.01 --max-iter 500
+  deepnmf fit --model nmf --input X.npz --rank 8 --param solver=mu --param alpha_w=0.01 --max-iter 500
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10
   deepnmf fit --model dasnmf --input cites.txt --directed --reverse --labels labels.txt --layers 256,64,7 --restarts 5`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runFit(cmd, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", "nmf", `model name (see "deepnmf models")`)
-	f.StringVar(&o.path, "input", "", "input file (required)")
-	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz, mtx or edgelist (default: from the extension)")
-	f.BoolVar(&o.directed, "directed", false, "read an edge list as a directed graph")
-	f.BoolVar(&o.reverse, "reverse", false, `with --directed, read "u v" as the arc v -> u (files that list the target first, e.g. LINQS .cites: "<cited> <citing>")`)
-	f.StringVar(&o.selfLoops, "self-loops", "drop", "self-loops in an edge list: drop or keep")
-	f.StringVar(&o.duplicates, "duplicates", "max", "an edge listed twice (either direction when undirected): keep the max weight, sum the weights, or one (binary)")
-	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")
-	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
-	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows for graph-regularized data models: edge list on row numbers 0..n-1, or a square .npz/.mtx")
-	f.StringVar(&o.groups, "groups", "", "sensitive group of each row or node, in the --labels layout (fairness models; adds the balance metric)")
-	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels: index (negative from the end) or name")
-	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
+	addInputFlags(f, &o.inputOptions, true)
 	f.IntVar(&o.rank, "rank", 0, "rank k of the factorization (required unless --layers)")
 	f.StringVar(&o.layers, "layers", "", "layer sizes r1,r2,...,k of a deep model")
-	f.IntVar(&o.maxIter, "max-iter", 200, "maximum number of iterations (models with their own default list it in \"deepnmf models\")")
-	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule, 0 runs max-iter iterations (models may have their own default)")
-	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
+	f.IntVar(&o.maxIter, "max-iter", 0, "maximum number of iterations (default: the model's, see \"deepnmf models\")")
+	f.Float64Var(&o.tol, "tol", 0, "tolerance of the stopping rule; 0 runs max-iter iterations (default: the model's)")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long, pre-training included, e.g. 30s (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
 	f.IntVar(&o.seeds, "seeds", 1, "run seeds seed, seed+1, ... and report each metric's mean and standard deviation")
 	f.IntVar(&o.restarts, "restarts", 1, "fit R times per seed s (seeds s·R, ..., s·R+R-1) and keep the fit with the lowest objective")
-	f.StringVar(&o.init, "init", "", "initialization: random, nndsvd, nndsvda or nndsvdar (default: the model's)")
+	f.StringVar(&o.init, "init", "", `initialization (default: the model's; "deepnmf models" lists each model's)`)
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
 	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax, kmeans (rows scaled to unit length) or kmeans-plain (rows as they are) (default: the model's reference read-out)")
-	f.StringVar(&o.out, "out", "", "directory for embedding.npy, assignments.txt, result.json and the factors")
+	f.StringVar(&o.out, "out", "", "directory for the factors, embedding.npy, ids.txt, assignments.txt and result.json")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	return cmd
 }
 
-func runFit(cmd *cobra.Command, o fitOptions) error {
-	if o.path == "" {
+// settings returns the loop settings the flags give: zero fields (flags
+// not given) take the model's defaults.
+func (o *fitOptions) settings(cmd *cobra.Command, bar *progress) solve.Settings {
+	s := solve.Settings{MaxIter: o.maxIter, TimeLimit: o.timeLimit, Progress: bar.update}
+	if cmd.Flags().Changed("tol") {
+		s.Tol = &o.tol
+	}
+	return s
+}
+
+// checkLoop validates the input and loop flags of the commands that fit.
+func (o *fitOptions) checkLoop(cmd *cobra.Command) error {
+	changed := cmd.Flags().Changed
+	switch {
+	case o.path == "":
 		return usageError{errors.New("--input is required")}
+	case changed("max-iter") && o.maxIter < 1:
+		return usageError{fmt.Errorf("--max-iter %d: want at least 1", o.maxIter)}
+	case changed("tol") && !(o.tol >= 0 && !math.IsInf(o.tol, 1)):
+		return usageError{fmt.Errorf("--tol %g: want a finite number ≥ 0 (0 runs --max-iter iterations)", o.tol)}
+	case o.timeLimit < 0:
+		return usageError{fmt.Errorf("--time-limit %v is negative", o.timeLimit)}
+	}
+	return o.inputOptions.check()
+}
+
+// check validates the flags of fit that need no input.
+func (o *fitOptions) check(cmd *cobra.Command) error {
+	changed := cmd.Flags().Changed
+	if err := o.checkLoop(cmd); err != nil {
+		return err
+	}
+	switch {
+	case o.seeds < 1:
+		return usageError{fmt.Errorf("--seeds %d: want at least 1", o.seeds)}
+	case o.restarts < 1:
+		return usageError{fmt.Errorf("--restarts %d: want at least 1", o.restarts)}
+	case changed("clusters") && o.clusters < 1:
+		return usageError{fmt.Errorf("--clusters %d: want at least 1", o.clusters)}
+	case changed("rank") && o.rank < 1:
+		return usageError{fmt.Errorf("--rank %d: the rank must be positive", o.rank)}
+	}
+	switch model.Assign(o.assign) {
+	case "", model.AssignArgmax, model.AssignKMeans, model.AssignKMeansPlain:
+	default:
+		return usageError{fmt.Errorf("unknown --assign %q: want argmax, kmeans or kmeans-plain", o.assign)}
+	}
+	return nil
+}
+
+func runFit(cmd *cobra.Command, o fitOptions) error {
+	if err := o.check(cmd); err != nil {
+		return err
 	}
 	spec, ok := model.Lookup(o.model)
 	if !ok {
@@ -124,96 +176,155 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if rank == 0 && len(layers) > 0 {
 		rank = layers[len(layers)-1]
 	}
-	if rank <= 0 {
+	if rank == 0 {
 		return usageError{errors.New("--rank (or --layers) is required")}
 	}
-	params, err := model.ParseParams(o.params)
-	if err != nil {
+	config := func(seed uint64, in *input) model.Config {
+		c := model.Config{Rank: o.rank, Layers: layers, Init: o.init, Seed: seed, Params: o.params}
+		if c.Rank == 0 && len(layers) == 0 {
+			c.Rank = rank
+		}
+		if in != nil {
+			c.Groups, c.Graph = in.groups(), in.Sim
+		}
+		return c
+	}
+	// Check the configuration and the output directory before reading the
+	// input and fitting.
+	if _, err := model.New(o.model, config(o.seed, nil)); err != nil {
+		return err
+	}
+	if err := checkOut(o.out); err != nil {
 		return err
 	}
 	in, err := load(o.inputOptions, spec.Kind)
 	if err != nil {
 		return err
 	}
-	// Check the configuration before any fit.
-	if _, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: o.seed, Params: params, Groups: in.groups(), Graph: in.Sim}); err != nil {
-		return err
-	}
-	if o.restarts < 1 {
-		return usageError{fmt.Errorf("--restarts %d: want at least 1", o.restarts)}
-	}
-	o.applyDefaults(cmd, spec)
-	if o.seeds > 1 {
-		return runSeeds(cmd, o, in, rank, layers)
-	}
-	res, kept, secs, err := fitSeed(cmd, o, in, rank, layers, o.seed)
-	if err != nil {
-		return err
-	}
-	pred, how, err := assign(res, o.assign, o.numClusters(in, rank), kept)
-	if err != nil {
-		return err
-	}
 	n, d := in.X.Dims()
-	rep := &report{
-		Result: res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
-		Seed: o.seed, Assign: how, Metrics: scores(in, pred), Seconds: secs, FitSeed: kept, Restarts: o.restarts,
+	if o.clusters > n {
+		return usageError{fmt.Errorf("--clusters %d: more clusters than the %d rows", o.clusters, n)}
 	}
-	if !res.Converged && res.Reason == solve.MaxIter && o.tol > 0 && !o.json {
-		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: warning: maximum iterations (%d) reached before convergence; raise --max-iter\n", o.maxIter)
-	}
+	removed := 0
 	if o.out != "" {
-		if err := writeOutputs(o.out, rep, in.IDs, pred); err != nil {
+		if removed, err = cleanOut(o.out); err != nil {
+			return fmt.Errorf("cleaning --out %s: %w", o.out, err)
+		}
+	}
+	f := &fitter{cmd: cmd, o: o, spec: spec, in: in, config: config}
+	if o.seeds > 1 {
+		return f.seeds(removed)
+	}
+	fr, err := f.fit(o.seed)
+	if err != nil {
+		return in.hint(err)
+	}
+	pred, how, err := assign(fr.res, o.assign, o.numClusters(in, rank), fr.seed)
+	if err != nil {
+		return err
+	}
+	rep := &report{
+		Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
+		Seed: o.seed, Assign: how, Metrics: scores(in, pred), Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts,
+		Note: fr.note,
+	}
+	if maxIter := f.maxIter(); !fr.res.Converged && fr.res.Reason == solve.MaxIter && f.tolOn() && !o.json {
+		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: warning: maximum iterations (%d) reached before convergence; raise --max-iter\n", maxIter)
+	}
+	if fr.note != "" && !o.json {
+		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: note: %s\n", fr.note)
+	}
+	var files []string
+	if o.out != "" {
+		if files, err = writeFit(o.out, "", rep, in.IDs, pred); err != nil {
 			return err
 		}
 	}
 	if o.json {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		if err := enc.Encode(rep); err != nil {
+		if err := json.NewEncoder(cmd.OutOrStdout()).Encode(rep); err != nil {
 			return err
 		}
 	} else {
 		printSummary(cmd, rep)
+		if o.out != "" {
+			fmt.Fprintln(cmd.OutOrStdout(), outLine(o.out, files, removed))
+		}
 	}
-	if res.Reason == solve.Interrupted {
+	if fr.res.Reason == solve.Interrupted {
 		return errInterrupted
 	}
 	return nil
 }
 
-// fitSeed fits the model for one seed s: once, or with --restarts R from
+// fitter runs the fits of one fit command.
+type fitter struct {
+	cmd    *cobra.Command
+	o      fitOptions
+	spec   model.Spec
+	in     *input
+	config func(seed uint64, in *input) model.Config
+}
+
+// fitRun is the fit kept for one seed.
+type fitRun struct {
+	res     *model.Result
+	seed    uint64  // the seed of the fit kept
+	seconds float64 // the wall time of all its restarts
+	note    string
+}
+
+// maxIter returns the iteration limit in force.
+func (f *fitter) maxIter() int {
+	if f.o.maxIter > 0 {
+		return f.o.maxIter
+	}
+	return f.spec.Settings.MaxIter
+}
+
+// tolOn reports whether the stopping test is on.
+func (f *fitter) tolOn() bool {
+	if f.cmd.Flags().Changed("tol") {
+		return f.o.tol > 0
+	}
+	return f.spec.Settings.Tol != nil && *f.spec.Settings.Tol > 0
+}
+
+// fit fits the model for one seed s: once, or with --restarts R from
 // seeds s·R, ..., s·R+R−1, keeping the fit with the lowest final objective
-// (as R's NMF package does with nrun, and k-means with its restarts). It
-// returns the fit kept, its seed, and the wall time of all the fits. An
+// (as R's NMF package does with nrun, and k-means with its restarts). An
 // interrupted fit ends the restarts and is returned as it is.
-func fitSeed(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int, seed uint64) (*model.Result, uint64, float64, error) {
-	var best *model.Result
-	var bestSeed uint64
+func (f *fitter) fit(seed uint64) (*fitRun, error) {
+	var best *fitRun
 	start := time.Now()
-	for r := range o.restarts {
-		s := seed*uint64(o.restarts) + uint64(r)
-		params, err := model.ParseParams(o.params)
+	same := true
+	r := uint64(f.o.restarts)
+	for i := range r {
+		s := seed*r + i
+		est, err := model.New(f.o.model, f.config(s, f.in))
 		if err != nil {
-			return nil, 0, 0, err
+			return nil, err
 		}
-		est, err := model.New(o.model, model.Config{Rank: rank, Layers: layers, Init: o.init, Seed: s, Params: params, Groups: in.groups(), Graph: in.Sim})
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
-		res, err := est.Fit(cmd.Context(), in.X, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, TimeLimit: o.timeLimit, Progress: bar.update})
+		bar := newProgress(f.cmd.ErrOrStderr(), f.o.quiet)
+		res, err := est.Fit(f.cmd.Context(), f.in.X, f.o.settings(f.cmd, bar))
 		bar.finish()
 		if err != nil {
-			return nil, 0, 0, fmt.Errorf("seed %d: %w", s, err)
+			return nil, fmt.Errorf("seed %d: %w", s, err)
 		}
 		if res.Reason == solve.Interrupted {
-			return res, s, time.Since(start).Seconds(), nil
+			return &fitRun{res: res, seed: s, seconds: time.Since(start).Seconds()}, nil
 		}
-		if best == nil || res.Objective < best.Objective {
-			best, bestSeed = res, s
+		if best != nil && res.Objective != best.res.Objective {
+			same = false
+		}
+		if best == nil || res.Objective < best.res.Objective {
+			best = &fitRun{res: res, seed: s}
 		}
 	}
-	return best, bestSeed, time.Since(start).Seconds(), nil
+	best.seconds = time.Since(start).Seconds()
+	if r > 1 && same {
+		best.note = fmt.Sprintf("the %d restarts gave the same fit: this model's start does not depend on the seed here (deterministic init); --restarts changes nothing", r)
+	}
+	return best, nil
 }
 
 // numClusters is the k of a k-means read-out: --clusters, else the number
@@ -226,20 +337,6 @@ func (o *fitOptions) numClusters(in *input, rank int) int {
 		return len(in.Labels.Names)
 	}
 	return rank
-}
-
-// applyDefaults replaces the iteration limit and the tolerance by the
-// model's own defaults where the command line does not set them.
-func (o *fitOptions) applyDefaults(cmd *cobra.Command, spec model.Spec) {
-	if spec.Defaults == nil {
-		return
-	}
-	if !cmd.Flags().Changed("max-iter") && spec.Defaults.MaxIter > 0 {
-		o.maxIter = spec.Defaults.MaxIter
-	}
-	if !cmd.Flags().Changed("tol") {
-		o.tol = spec.Defaults.Tol
-	}
 }
 
 func parseLayers(s string) ([]int, error) {
@@ -257,34 +354,14 @@ func parseLayers(s string) ([]int, error) {
 	return layers, nil
 }
 
-// writeOutputs writes the embedding, the assignments, the factors and the
-// result object into dir, each file atomically.
-func writeOutputs(dir string, rep *report, ids []string, pred []int) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	rep.Factors = map[string]string{}
-	for _, f := range rep.Result.Factors {
-		name := f.Name + ".npy"
-		if err := dataio.WriteNPY(filepath.Join(dir, name), f.M); err != nil {
-			return err
-		}
-		rep.Factors[name] = f.Doc
-	}
-	if err := dataio.WriteNPY(filepath.Join(dir, "embedding.npy"), rep.Embedding); err != nil {
-		return err
-	}
-	if err := dataio.WriteAssignments(filepath.Join(dir, "assignments.txt"), ids, pred); err != nil {
-		return err
-	}
-	return dataio.WriteJSON(filepath.Join(dir, "result.json"), rep)
-}
-
 func printSummary(cmd *cobra.Command, rep *report) {
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), backend %s\n", rep.Model, rep.Rank, rep.Input, rep.Samples, rep.Features, rep.Backend)
 	fmt.Fprintf(w, "%d iterations (%s), objective %.6g, %.2fs\n", rep.Iterations, rep.Reason, rep.Objective, rep.Seconds)
-	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity", "conductance"} {
+	if rep.ReconstructionErr > 0 {
+		fmt.Fprintf(w, "%-12s %.6g\n", "recon. error", rep.ReconstructionErr)
+	}
+	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity", "conductance", "balance"} {
 		if v, ok := rep.Metrics[k]; ok {
 			fmt.Fprintf(w, "%-12s %.4f\n", k, v)
 		}
@@ -306,6 +383,11 @@ type seedSummary struct {
 	Seconds  map[string]float64            `json:"seconds"` // mean, std
 	Restarts int                           `json:"restarts"`
 	Runs     []seedRun                     `json:"runs"`
+	// Interrupted says the run was stopped before every seed was fitted;
+	// Runs then holds the seeds done, the last one as far as it got.
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Note        string   `json:"note,omitempty"`
+	Files       []string `json:"files,omitempty"`
 }
 
 type seedRun struct {
@@ -314,64 +396,122 @@ type seedRun struct {
 
 	Iterations int                `json:"iterations"`
 	Converged  bool               `json:"converged"`
+	Reason     solve.Reason       `json:"reason"`
 	Objective  float64            `json:"objective"`
 	Seconds    float64            `json:"seconds"`
 	Metrics    map[string]float64 `json:"metrics"`
+	// Dir is the directory of its files below --out.
+	Dir string `json:"dir,omitempty"`
 }
 
-// runSeeds fits the model once per seed and summarizes the metrics.
-func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []int) error {
+// seeds fits the model once per seed and summarizes the metrics; with
+// --out, each seed's results go to seed-S/ and the summary to
+// summary.json. An interrupted run writes what it has.
+func (f *fitter) seeds(removed int) error {
+	o, in := f.o, f.in
 	n, d := in.X.Dims()
+	rank := o.rank
+	layers, _ := parseLayers(o.layers)
+	if rank == 0 {
+		rank = layers[len(layers)-1]
+	}
 	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
 		Backend: backend.Current(), Restarts: o.restarts}
 	values := map[string][]float64{}
 	var secs []float64
+	var files []string
 	for i := range o.seeds {
 		seed := o.seed + uint64(i)
-		res, kept, fitSecs, err := fitSeed(cmd, o, in, rank, layers, seed)
+		fr, err := f.fit(seed)
 		if err != nil {
-			return err
+			return in.hint(err)
 		}
-		if res.Reason == solve.Interrupted {
-			return errInterrupted
-		}
-		pred, how, err := assign(res, o.assign, o.numClusters(in, rank), kept)
+		pred, how, err := assign(fr.res, o.assign, o.numClusters(in, rank), fr.seed)
 		if err != nil {
 			return err
 		}
 		sum.Assign = how
 		m := scores(in, pred)
+		run := seedRun{Seed: seed, FitSeed: fr.seed, Iterations: fr.res.Iterations, Converged: fr.res.Converged,
+			Reason: fr.res.Reason, Objective: fr.res.Objective, Seconds: fr.seconds, Metrics: m}
+		if o.out != "" {
+			run.Dir = fmt.Sprintf("seed-%d", seed)
+			rep := &report{Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
+				Seed: seed, Assign: how, Metrics: m, Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts, Note: fr.note}
+			written, err := writeFit(o.out, run.Dir, rep, in.IDs, pred)
+			files = append(files, written...)
+			if err != nil {
+				return err
+			}
+		}
+		sum.Seeds = append(sum.Seeds, seed)
+		sum.Runs = append(sum.Runs, run)
+		if fr.res.Reason == solve.Interrupted {
+			sum.Interrupted = true
+			break
+		}
 		for k, v := range m {
 			values[k] = append(values[k], v)
 		}
-		secs = append(secs, fitSecs)
-		sum.Seeds = append(sum.Seeds, seed)
-		sum.Runs = append(sum.Runs, seedRun{seed, kept, res.Iterations, res.Converged, res.Objective, fitSecs, m})
+		secs = append(secs, fr.seconds)
 	}
 	sum.Metrics = map[string]map[string]float64{}
 	for k, v := range values {
 		sum.Metrics[k] = describe(v)
 	}
-	sum.Seconds = describe(secs)
-	if o.out != "" {
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
-			return err
+	if len(secs) > 0 {
+		sum.Seconds = describe(secs)
+	}
+	if len(sum.Runs) > 1 && !sum.Interrupted {
+		same := true
+		for _, r := range sum.Runs[1:] {
+			same = same && r.Objective == sum.Runs[0].Objective
 		}
+		if same {
+			sum.Note = fmt.Sprintf("the %d seeds gave the same fit: this model's start does not depend on the seed here (deterministic init); only the k-means read-out, if any, varied", len(sum.Runs))
+		}
+	}
+	if o.out != "" {
+		files = append(files, "summary.json")
+		sum.Files = files
 		if err := dataio.WriteJSON(filepath.Join(o.out, "summary.json"), sum); err != nil {
 			return err
 		}
 	}
-	if o.json {
-		return json.NewEncoder(cmd.OutOrStdout()).Encode(sum)
+	if err := f.printSeeds(sum, files, removed); err != nil {
+		return err
 	}
-	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), %d seeds from %d\n", o.model, rank, o.path, n, d, o.seeds, o.seed)
-	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity"} {
+	if sum.Interrupted {
+		return errInterrupted
+	}
+	return nil
+}
+
+// printSeeds prints the summary of a run over seeds.
+func (f *fitter) printSeeds(sum *seedSummary, files []string, removed int) error {
+	o := f.o
+	if o.json {
+		return json.NewEncoder(f.cmd.OutOrStdout()).Encode(sum)
+	}
+	if sum.Note != "" {
+		fmt.Fprintf(f.cmd.ErrOrStderr(), "deepnmf: note: %s\n", sum.Note)
+	}
+	w := f.cmd.OutOrStdout()
+	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), %d seeds from %d\n", o.model, sum.Rank, o.path, sum.Samples, sum.Features, len(sum.Seeds), o.seed)
+	if sum.Interrupted {
+		fmt.Fprintf(w, "interrupted: %d of %d seeds finished\n", len(sum.Runs)-1, o.seeds)
+	}
+	for _, k := range []string{"acc", "nmi", "ari", "purity", "f1", "modularity", "balance"} {
 		if s, ok := sum.Metrics[k]; ok {
 			fmt.Fprintf(w, "%-12s %.4f ± %.4f  (min %.4f, max %.4f)\n", k, s["mean"], s["std"], s["min"], s["max"])
 		}
 	}
-	fmt.Fprintf(w, "%-12s %.3f ± %.3f\n", "seconds", sum.Seconds["mean"], sum.Seconds["std"])
+	if sum.Seconds != nil {
+		fmt.Fprintf(w, "%-12s %.3f ± %.3f\n", "seconds", sum.Seconds["mean"], sum.Seconds["std"])
+	}
+	if o.out != "" {
+		fmt.Fprintln(w, outLine(o.out, files, removed)+" (one seed-S/ directory per seed)")
+	}
 	return nil
 }
 
@@ -380,4 +520,20 @@ func runSeeds(cmd *cobra.Command, o fitOptions, in *input, rank int, layers []in
 func describe(v []float64) map[string]float64 {
 	mean, std := stat.PopMeanStdDev(v, nil)
 	return map[string]float64{"mean": mean, "std": std, "min": floats.Min(v), "max": floats.Max(v)}
+}
+
+// noArgs is cobra.NoArgs as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q: %s takes flags only (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())}
+	}
+	return nil
+}
+
+// notDir returns a usage error if path is a directory.
+func notDir(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageError{fmt.Errorf("%s %s is a directory, not a file", flag, path)}
+	}
+	return nil
 }

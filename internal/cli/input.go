@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/deepnmf/deepnmf/cluster"
 	"github.com/deepnmf/deepnmf/dataio"
 	"github.com/deepnmf/deepnmf/linalg"
@@ -24,6 +26,10 @@ type input struct {
 	Sim    *linalg.CSR    // a given similarity graph between the rows, nil if not given
 	// Columns are the column names of a text input with a header.
 	Columns []string
+	// path is the input file; guessedMatrix says it was read as a data
+	// matrix, its format guessed from its name, and looks like an edge list.
+	path          string
+	guessedMatrix bool
 }
 
 type inputOptions struct {
@@ -31,6 +37,68 @@ type inputOptions struct {
 	groups, graph                             string
 	directed, reverse, isolated               bool
 	selfLoops, duplicates                     string
+}
+
+// addInputFlags defines the flags of an input; graphs adds those of edge
+// lists, ground truth and the side inputs of fit.
+func addInputFlags(f *pflag.FlagSet, o *inputOptions, graphs bool) {
+	f.StringVar(&o.path, "input", "", "input file (required)")
+	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels: index (negative from the end) or name")
+	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
+	if !graphs {
+		f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz or mtx (default: from the extension)")
+		return
+	}
+	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz, mtx or edgelist (default: from the extension)")
+	f.BoolVar(&o.directed, "directed", false, "read an edge list as a directed graph")
+	f.BoolVar(&o.reverse, "reverse", false, `with --directed, read "u v" as the arc v -> u (files that list the target first, e.g. LINQS .cites: "<cited> <citing>")`)
+	f.StringVar(&o.selfLoops, "self-loops", "drop", "self-loops in an edge list: drop or keep")
+	f.StringVar(&o.duplicates, "duplicates", "max", "an edge listed twice (either direction when undirected): keep the max weight, sum the weights, or one (binary)")
+	f.BoolVar(&o.isolated, "isolated", false, "add nodes that appear in --labels but in no edge as isolated nodes")
+	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
+	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows for graph-regularized data models: edge list on row numbers 0..n-1, or a square .npz/.mtx")
+	f.StringVar(&o.groups, "groups", "", "sensitive group of each row or node, in the --labels layout (fairness models; adds the balance metric)")
+}
+
+// check validates the input flags before anything is read.
+func (o *inputOptions) check() error {
+	oneOf := func(flag, v string, ok ...string) error {
+		for _, s := range ok {
+			if v == s {
+				return nil
+			}
+		}
+		return usageError{fmt.Errorf("%s %q: want %s", flag, v, strings.Join(ok, ", "))}
+	}
+	for _, err := range []error{
+		oneOf("--format", o.format, "", "csv", "tsv", "txt", "npy", "npz", "mtx", "edgelist"),
+		oneOf("--header", o.header, "auto", "yes", "no"),
+		oneOf("--self-loops", o.selfLoops, "", "drop", "keep"),
+		oneOf("--duplicates", o.duplicates, "", "max", "sum", "one"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct{ flag, path string }{{"--input", o.path}, {"--labels", o.labels}, {"--graph", o.graph}, {"--groups", o.groups}} {
+		if p.path == "" {
+			continue
+		}
+		if err := notDir(p.flag, p.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hint adds to an error about a data matrix read from a file without
+// --format the advice to read it as an edge list when it looks like one:
+// two or three columns, the first two nonnegative integers.
+func (in *input) hint(err error) error {
+	if err == nil || in == nil || !in.guessedMatrix {
+		return err
+	}
+	return fmt.Errorf("%w (%s looks like an edge list: give --format edgelist to read it as a graph)", err, in.path)
 }
 
 // load reads the input for a model of the given kind. A graph model reads
@@ -83,7 +151,8 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.X, in.Columns = t.X, t.ColumnNames
+	in.X, in.Columns, in.path = t.X, t.ColumnNames, o.path
+	in.guessedMatrix = format == "" && looksLikeEdges(t.X)
 	n, _ := t.X.Dims()
 	in.IDs = make([]string, n)
 	for i := range in.IDs {
@@ -97,7 +166,7 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 			return nil, err
 		}
 		if len(in.Labels.Values) != n {
-			return nil, &dataio.InputError{File: o.labels, Msg: fmt.Sprintf("%d labels for %d rows", len(in.Labels.Values), n)}
+			return nil, in.hint(&dataio.InputError{File: o.labels, Msg: fmt.Sprintf("%d labels for %d rows", len(in.Labels.Values), n)})
 		}
 	case t.Labels != nil:
 		in.Labels = dataio.LabelsFromStrings(t.Labels)
@@ -118,19 +187,39 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	return in, nil
 }
 
+// looksLikeEdges reports whether a matrix could be an edge list read as
+// data: two or three columns, the first two holding nonnegative integers.
+func looksLikeEdges(x linalg.Matrix) bool {
+	_, c := x.Dims()
+	if c != 2 && c != 3 {
+		return false
+	}
+	ok := true
+	x.Each(func(_, j int, v float64) {
+		if j < 2 && (v < 0 || v != math.Trunc(v)) {
+			ok = false
+		}
+	})
+	return ok
+}
+
 // assign turns an embedding into hard assignments by the method how, or
 // by the model's own read-out when how is empty, and returns the method
 // used.
 func assign(res *model.Result, how string, k int, seed uint64) ([]int, string, error) {
-	if how == "" {
-		how = res.Assign
+	a := model.Assign(how)
+	if a == "" {
+		a = res.Assign
 	}
-	switch how {
-	case "", "argmax":
-		return cluster.Argmax(res.Embedding), "argmax", nil
-	case "kmeans", "kmeans-plain":
-		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: how == "kmeans"}.Fit(res.Embedding)
-		return labels, how, err
+	switch a {
+	case "", model.AssignArgmax:
+		return cluster.Argmax(res.Embedding), string(model.AssignArgmax), nil
+	case model.AssignKMeans, model.AssignKMeansPlain:
+		labels, _, err := cluster.KMeans{K: k, Seed: seed, Normalize: a == model.AssignKMeans}.Fit(res.Embedding)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %s read-out: %w", model.ErrInvalid, a, err)
+		}
+		return labels, string(a), nil
 	}
 	return nil, "", usageError{fmt.Errorf("unknown --assign %q: want argmax, kmeans or kmeans-plain", how)}
 }
@@ -150,7 +239,7 @@ func scores(in *input, pred []int) map[string]float64 {
 		m["conductance"] = metric.MeanConductance(in.Graph.Adj, pred)
 	}
 	if in.Groups != nil {
-		_, m["balance"] = model.GroupBalance(pred, in.Groups.Values)
+		_, m["balance"] = metric.GroupBalance(pred, in.Groups.Values)
 	}
 	for k, v := range m {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

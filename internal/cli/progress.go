@@ -11,24 +11,25 @@ import (
 )
 
 // progress draws a one-line progress bar on a terminal, starting only once
-// a run has lasted about a second.
+// a run has lasted about a second: the phase (a pre-training layer, or the
+// final iterations), the iteration against the phase's limit, the
+// objective and the time since the fit began.
 type progress struct {
 	w       io.Writer
 	on      bool
-	max     int
 	start   time.Time
 	drawn   bool
 	lastOut time.Time
 }
 
-func newProgress(w io.Writer, quiet bool, maxIter int) *progress {
+func newProgress(w io.Writer, quiet bool) *progress {
 	on := !quiet
 	if f, ok := w.(*os.File); !ok {
 		on = false
 	} else if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
 		on = false
 	}
-	return &progress{w: w, on: on, max: maxIter, start: time.Now()}
+	return &progress{w: w, on: on, start: time.Now()}
 }
 
 func (p *progress) update(pt solve.Point) {
@@ -37,9 +38,13 @@ func (p *progress) update(pt solve.Point) {
 	}
 	p.lastOut = time.Now()
 	const width = 30
-	done := min(width*pt.Iter/max(p.max, 1), width)
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d  objective %.6g  %.1fs ", strings.Repeat("=", done), strings.Repeat(" ", width-done),
-		pt.Iter, p.max, pt.Objective, pt.Seconds)
+	done := min(width*pt.Iter/max(pt.MaxIter, 1), width)
+	phase := pt.Phase
+	if phase == "" {
+		phase = "fit"
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s [%s%s] %d/%d  objective %.6g  %.1fs ", phase, strings.Repeat("=", done), strings.Repeat(" ", width-done),
+		pt.Iter, pt.MaxIter, pt.Objective, pt.Seconds)
 	p.drawn = true
 }
 

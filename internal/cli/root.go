@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -25,8 +26,16 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitBadInput    = 2
-	exitInterrupted = 130
+	exitInterrupted = 130 // 128 + SIGINT; a signal s gives 128 + s
 )
+
+// Interrupt is the cause of a context cancelled by a signal (see
+// context.WithCancelCause): a run stopped by it writes its results so far
+// and Main returns 128 + the signal's number, 130 for SIGINT and 143 for
+// SIGTERM, as a shell reports a process the signal ended.
+type Interrupt struct{ Signal syscall.Signal }
+
+func (i Interrupt) Error() string { return "interrupted by " + i.Signal.String() }
 
 // errInterrupted is returned after an interrupted run has written its
 // results.
@@ -46,7 +55,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "deepnmf: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-	return exitCode(err)
+	code := exitCode(err)
+	var sig Interrupt
+	if code == exitInterrupted && errors.As(context.Cause(ctx), &sig) {
+		code = 128 + int(sig.Signal)
+	}
+	return code
 }
 
 func exitCode(err error) int {
@@ -78,7 +92,10 @@ and scores the result against ground truth.`,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if backendName == "" {
-				return backend.FromEnv()
+				if err := backend.FromEnv(); err != nil {
+					return usageError{fmt.Errorf("DEEPNMF_BACKEND: %w", err)}
+				}
+				return nil
 			}
 			if err := backend.Use(backendName); err != nil {
 				return usageError{err}
@@ -100,7 +117,7 @@ func newVersion() *cobra.Command {
 		Use:     "version",
 		Short:   "Print the version, the Go runtime and the BLAS backend in use",
 		Example: "  deepnmf version\n  DEEPNMF_BACKEND=gonum deepnmf version",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := "(devel)"
 			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
@@ -116,16 +133,24 @@ func newVersion() *cobra.Command {
 func newModels() *cobra.Command {
 	return &cobra.Command{
 		Use:     "models",
-		Short:   "List every model with its objective, parameters and reference",
+		Short:   "List every model with its objective, parameters, defaults and reference",
 		Example: "  deepnmf models",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()
 			for _, s := range model.All() {
-				fmt.Fprintf(w, "%s (%s input)\n  objective: %s\n  params:    %s\n  reference: %s\n",
-					s.Name, s.Kind, s.Objective, s.Params, s.Reference)
-				if d := s.Defaults; d != nil {
-					fmt.Fprintf(w, "  defaults:  --max-iter %d --tol %g\n", d.MaxIter, d.Tol)
+				fmt.Fprintf(w, "%s (%s input)\n  objective: %s\n  reference: %s\n", s.Name, s.Kind, s.Objective, s.Reference)
+				tol := "off"
+				if t := s.Settings.Tol; t != nil && *t > 0 {
+					tol = fmt.Sprint(*t)
+				}
+				fmt.Fprintf(w, "  defaults:  --max-iter %d --tol %s", s.Settings.MaxIter, tol)
+				if inits := s.Inits(); len(inits) > 0 {
+					fmt.Fprintf(w, " --init %s (or %s)", inits[0], strings.Join(inits[1:], ", "))
+				}
+				fmt.Fprintln(w)
+				for _, p := range s.Params() {
+					fmt.Fprintf(w, "  --param %-28s %s\n", p, p.Help)
 				}
 				fmt.Fprintln(w)
 			}

@@ -29,7 +29,7 @@ with the same loss and penalties as the fit (give the same --param values).`,
 		Example: `  deepnmf fit --model nmf --input train.csv --rank 10 --out fit/
   deepnmf transform --components fit/H.npy --input test.csv --out test/
   deepnmf transform --components fit/H.npy --input test.npy --param loss=kl --json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.path == "" || components == "" {
 				return usageError{errors.New("--input and --components are required")}
@@ -40,11 +40,10 @@ with the same loss and penalties as the fit (give the same --param values).`,
 			}
 			h := asDense(ht.X)
 			k, _ := h.Dims()
-			params, err := model.ParseParams(o.params)
-			if err != nil {
+			if err := o.checkLoop(cmd); err != nil {
 				return err
 			}
-			est, err := model.New(o.model, model.Config{Rank: k, Seed: o.seed, Params: params})
+			est, err := model.New(o.model, model.Config{Rank: k, Seed: o.seed, Params: o.params})
 			if err != nil {
 				return err
 			}
@@ -56,8 +55,11 @@ with the same loss and penalties as the fit (give the same --param values).`,
 			if err != nil {
 				return err
 			}
-			bar := newProgress(cmd.ErrOrStderr(), o.quiet, o.maxIter)
-			w, res, err := tr.Transform(cmd.Context(), in.X, h, solve.Settings{MaxIter: o.maxIter, Tol: o.tol, Progress: bar.update})
+			if err := checkOut(o.out); err != nil {
+				return err
+			}
+			bar := newProgress(cmd.ErrOrStderr(), o.quiet)
+			w, res, err := tr.Transform(cmd.Context(), in.X, h, o.settings(cmd, bar))
 			bar.finish()
 			if err != nil {
 				return err
@@ -93,12 +95,10 @@ with the same loss and penalties as the fit (give the same --param values).`,
 	f := cmd.Flags()
 	f.StringVar(&o.model, "model", "nmf", "model of the fit")
 	f.StringVar(&components, "components", "", "the k x d components H of a fit, e.g. H.npy (required)")
-	f.StringVar(&o.path, "input", "", "new samples, one per row (required)")
-	f.StringVar(&o.format, "format", "", "input format: csv, tsv, txt, npy, npz or mtx (default: from the extension)")
-	f.StringVar(&o.labelColumn, "label-column", "", "column of a text input holding labels, dropped: index (negative from the end) or name")
-	f.StringVar(&o.header, "header", "auto", "whether a text input has a header line: auto, yes or no")
-	f.IntVar(&o.maxIter, "max-iter", 200, "maximum number of iterations")
-	f.Float64Var(&o.tol, "tol", solve.DefaultTol, "tolerance of the stopping rule")
+	addInputFlags(f, &o.inputOptions, false)
+	f.IntVar(&o.maxIter, "max-iter", 0, "maximum number of iterations (default: the model's)")
+	f.Float64Var(&o.tol, "tol", 0, "tolerance of the stopping rule; 0 runs max-iter iterations (default: the model's)")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop after this long (0: no limit)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of every random draw")
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value, as in the fit")
 	f.StringVar(&o.out, "out", "", "directory for W.npy (= embedding.npy) and result.json")

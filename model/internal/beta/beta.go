@@ -1,0 +1,118 @@
+// Package beta holds the β-divergence D_β(X | WH) of the models with a
+// β-divergence loss (nmf, ednmf-beta): its value, the exponent that makes
+// a multiplicative update a majorization-minimization step, and the two
+// parts of its gradient in W, all with the semantics of scikit-learn's
+// NMF (the same floors at linalg.Eps, and the same sparse handling: W·H is
+// formed only at the stored entries of X, except where a term needs every
+// entry, which is then computed one block of rows at a time).
+package beta
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/linalg"
+)
+
+// Gamma returns the exponent of the multiplicative update that makes it a
+// majorization-minimization step for the β-divergence (Févotte and Idier
+// 2011, Table 2).
+func Gamma(beta float64) float64 {
+	switch {
+	case beta < 1:
+		return 1 / (2 - beta)
+	case beta > 2:
+		return 1 / (beta - 1)
+	}
+	return 1
+}
+
+// Ratio returns the matrix X ⊙ max(WH, ε)^(β−2) on the stored entries of
+// X: the data term of the β-divergence gradient (X ⊘ WH for KL).
+func Ratio(x linalg.Matrix, w, h *mat.Dense, beta float64) linalg.Matrix {
+	switch {
+	case beta == 1:
+		return x.Apply(w, h, func(x, wh float64) float64 { return x / max(wh, linalg.Eps) })
+	case beta < 2:
+		return x.Apply(w, h, func(x, wh float64) float64 { return x * math.Pow(max(wh, linalg.Eps), beta-2) })
+	}
+	return x.Apply(w, h, func(x, wh float64) float64 { return x * math.Pow(wh, beta-2) })
+}
+
+// PowFloor is the floor of WH in the β-divergence denominators: ε for
+// β < 1, where (WH)^(β−1) would blow up at zero, else 0.
+func PowFloor(beta float64) float64 {
+	if beta < 1 {
+		return linalg.Eps
+	}
+	return 0
+}
+
+// GradW sets num and den (n x k) to the negative and positive parts of the
+// gradient of D_β(X | WH) in W, given ht = Hᵀ (d x k): (X ⊙ (WH)^(β−2))·Hᵀ
+// and (WH)^(β−1)·Hᵀ.
+func GradW(num, den *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float64) {
+	switch beta {
+	case 2:
+		x.Mul(num, ht)
+		var hht mat.Dense
+		hht.Mul(ht.T(), ht)
+		den.Mul(w, &hht)
+	case 1:
+		Ratio(x, w, h, beta).Mul(num, ht)
+		hs := linalg.ColSums(ht)
+		den.Apply(func(_, j int, _ float64) float64 { return hs[j] }, den)
+	default:
+		Ratio(x, w, h, beta).Mul(num, ht)
+		linalg.PowMulT(den, w, h, beta-1, PowFloor(beta))
+	}
+}
+
+// Divergence returns D_β(X | WH) as scikit-learn computes it: ½‖X − WH‖²_F
+// for β = 2; otherwise summed over the entries of X above linalg.Eps, with
+// WH floored at linalg.Eps there, plus the terms of Σ(WH) that do not
+// involve X. For a sparse X, W·H is formed only at the stored entries,
+// except for β ∉ {0, 1, 2}, where Σ(WH)^β needs every entry and is
+// computed one block of rows at a time.
+func Divergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
+	n, d := x.Dims()
+	k := w.RawMatrix().Cols
+	switch beta {
+	case 2:
+		// ‖X‖² − 2⟨XHᵀ, W⟩ + ⟨WᵀW, HHᵀ⟩, without forming WH.
+		xht := mat.NewDense(n, k, nil)
+		x.Mul(xht, linalg.Transpose(h))
+		var wtw, hht mat.Dense
+		wtw.Mul(w.T(), w)
+		hht.Mul(h, h.T())
+		return max(x.Stats().SquaredNorm-2*linalg.Dot(xht, w)+linalg.Dot(&wtw, &hht), 0) / 2
+	case 1:
+		sumWH := floats.Dot(linalg.ColSums(w), linalg.ColSums(h.T()))
+		terms := x.Apply(w, h, func(x, wh float64) float64 {
+			if x <= linalg.Eps {
+				return 0
+			}
+			return x*math.Log(x/max(wh, linalg.Eps)) - x
+		})
+		return terms.Stats().Sum + sumWH
+	case 0:
+		terms := x.Apply(w, h, func(x, wh float64) float64 {
+			if x <= linalg.Eps {
+				return 0
+			}
+			q := x / max(wh, linalg.Eps)
+			return q - math.Log(q)
+		})
+		return terms.Stats().Sum - float64(n*d)
+	}
+	terms := x.Apply(w, h, func(x, wh float64) float64 {
+		if x <= linalg.Eps {
+			return 0
+		}
+		return math.Pow(x, beta) - beta*x*math.Pow(max(wh, linalg.Eps), beta-1)
+	})
+	res := terms.Stats().Sum + (beta-1)*linalg.PowSum(w, h, beta, 0)
+	return res / (beta * (beta - 1))
+}
