@@ -87,6 +87,9 @@ func fieldsOf(t reflect.Type) []field {
 		}
 		if d, ok := sf.Tag.Lookup("default"); ok {
 			f.Default = d
+		} else if f.Choices == nil {
+			// The zero value is the default: show it.
+			f.Default = fmt.Sprint(reflect.Zero(sf.Type).Interface())
 		}
 		out = append(out, f)
 	}

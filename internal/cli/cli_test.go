@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -65,7 +66,44 @@ func TestBadInput(t *testing.T) {
 		{"labels count", []string{"--input", good, "--rank", "1", "--labels", write(t, dir, "l3.txt", "0\n1\n0\n")}, "3 labels for 4 rows"},
 		{"reverse undirected", []string{"--input", edges, "--format", "edgelist", "--rank", "2", "--reverse"}, "--reverse needs --directed"},
 		{"reverse matrix", []string{"--input", good, "--rank", "1", "--reverse"}, "--reverse applies to edge lists"},
+		// Usage and settings, all exit 2.
+		{"negative max-iter", []string{"--input", good, "--rank", "1", "--max-iter", "-5"}, "--max-iter -5"},
+		{"zero max-iter", []string{"--input", good, "--rank", "1", "--max-iter", "0"}, "--max-iter 0"},
+		{"negative tol", []string{"--input", good, "--rank", "1", "--tol", "-1"}, "--tol -1"},
+		{"NaN tol", []string{"--input", good, "--rank", "1", "--tol", "NaN"}, "--tol NaN"},
+		{"negative time limit", []string{"--input", good, "--rank", "1", "--time-limit", "-1s"}, "--time-limit"},
+		{"unknown format", []string{"--input", good, "--rank", "1", "--format", "xyz"}, "--format"},
+		{"bad header", []string{"--input", good, "--rank", "1", "--header", "maybe"}, "--header"},
+		{"bad self-loops", []string{"--input", edges, "--format", "edgelist", "--rank", "1", "--self-loops", "x"}, "--self-loops"},
+		{"bad duplicates", []string{"--input", edges, "--format", "edgelist", "--rank", "1", "--duplicates", "x"}, "--duplicates"},
+		{"directory input", []string{"--input", dir, "--rank", "1"}, "is a directory"},
+		{"extra argument", []string{"--input", good, "--rank", "1", "extra"}, `unexpected argument "extra"`},
+		{"too many clusters", []string{"--input", good, "--rank", "1", "--assign", "kmeans", "--clusters", "100"}, "--clusters 100"},
+		{"infinite param", []string{"--input", good, "--rank", "1", "--param", "alpha_w=inf"}, "alpha_w"},
+		{"NaN param", []string{"--input", good, "--rank", "1", "--param", "alpha_w=nan"}, "alpha_w"},
+		{"repeated param", []string{"--input", good, "--rank", "1", "--param", "alpha_w=1", "--param", "alpha_w=2"}, "twice"},
+		{"zero rank", []string{"--input", good, "--rank", "0"}, "must be positive"},
+		{"zero seeds", []string{"--input", good, "--rank", "1", "--seeds", "0"}, "--seeds 0"},
+		{"layers for a shallow model", []string{"--input", good, "--layers", "2,1"}, "shallow"},
+		{"init of a fixed start", []string{"--model", "danmf", "--input", edges, "--layers", "3,2", "--init", "random"}, "--init"},
+		// Degenerate data.
+		{"all zero", []string{"--input", write(t, dir, "zero.csv", "0,0,0\n0,0,0\n0,0,0\n"), "--rank", "1"}, "all zero"},
+		{"self-loops only", []string{"--model", "danmf", "--input", write(t, dir, "loops.txt", "a a\nb b\nc c\n"), "--self-loops", "keep", "--layers", "1"}, "no edges"},
+		{"overflow onmf", []string{"--model", "onmf", "--input", write(t, dir, "huge.csv", "1e160,2e160\n3e160,1e160\n2e160,2e160\n"), "--rank", "1"}, "overflow"},
+		{"overflow seminmf", []string{"--model", "seminmf", "--input", filepath.Join(dir, "huge.csv"), "--rank", "1"}, "overflow"},
+		{"overflow oedfs", []string{"--model", "oedfs", "--input", filepath.Join(dir, "huge.csv"), "--rank", "1"}, "overflow"},
+		{"edge list as data", []string{"--input", write(t, dir, "el.txt", "0 1\n1 2\n2 0\n2 3\n"), "--rank", "2"}, "--format edgelist"},
+		{"edge list as data, labels", []string{"--input", filepath.Join(dir, "el.txt"), "--rank", "1",
+			"--labels", write(t, dir, "nodes.txt", "0 a\n1 a\n2 b\n3 b\n5 b\n")}, "--format edgelist"},
+		{"out is a file", []string{"--input", good, "--rank", "1", "--out", good}, "is a file"},
 	}
+	t.Run("bad backend in the environment", func(t *testing.T) {
+		t.Setenv("DEEPNMF_BACKEND", "bogus")
+		code, _, stderr := run(t, context.Background(), "fit", "--input", good, "--rank", "1")
+		if code != exitBadInput || !strings.Contains(stderr, "DEEPNMF_BACKEND") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
 	for _, tc := range cases {
 		code, _, stderr := run(t, context.Background(), append([]string{"fit", "--quiet"}, tc.args...)...)
 		if code != exitBadInput {
@@ -418,5 +456,145 @@ func TestRestarts(t *testing.T) {
 	}
 	if code, _, stderr := run(t, context.Background(), "fit", "--input", data, "--rank", "2", "--restarts", "0"); code != exitBadInput {
 		t.Errorf("--restarts 0: exit %d (%s)", code, stderr)
+	}
+}
+
+// TestOutDirectory checks the --out directory: refused before any fit when
+// it cannot be written, cleaned of an earlier run's files and of killed
+// writes' temporary files, never of files deepnmf did not write, and
+// named in the text output with ids.txt beside the embedding.
+func TestOutDirectory(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := run(t, context.Background(), "fit", "--model", "onmf", "--input", data, "--rank", "2", "--param", "tri=true", "--out", out); code != 0 {
+		t.Fatalf("onmf: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "S.npy")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, out, ".W.npy.tmp123456", "left by a killed write")
+	mine := write(t, out, "notes.txt", "the user's own file")
+	code, stdout, stderr := run(t, context.Background(), "fit", "--model", "nmf", "--input", data, "--rank", "2", "--out", out)
+	if code != 0 {
+		t.Fatalf("nmf: exit %d: %s", code, stderr)
+	}
+	for _, gone := range []string{"S.npy", ".W.npy.tmp123456"} {
+		if _, err := os.Stat(filepath.Join(out, gone)); err == nil {
+			t.Errorf("%s of the earlier run is still there", gone)
+		}
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a file deepnmf did not write was removed: %v", err)
+	}
+	if !strings.Contains(stdout, "wrote 6 files to "+out) || !strings.Contains(stdout, "removed 8 files") {
+		t.Errorf("the output does not say what was written and removed: %q", stdout)
+	}
+	ids, err := os.ReadFile(filepath.Join(out, "ids.txt"))
+	if err != nil || string(ids) != "0\n1\n2\n3\n4\n5\n" {
+		t.Errorf("ids.txt = %q, %v", ids, err)
+	}
+	var rep report
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Files) != 6 || rep.ReconstructionErr <= 0 {
+		t.Errorf("result.json lists %v and reconstruction error %v", rep.Files, rep.ReconstructionErr)
+	}
+	// Not writable: refused before the fit, with exit status 2.
+	if os.Getuid() != 0 {
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, stderr := run(t, context.Background(), "fit", "--input", data, "--rank", "2", "--out", ro); code != exitBadInput || !strings.Contains(stderr, "not writable") {
+			t.Errorf("read-only --out: exit %d, %q", code, stderr)
+		}
+	}
+}
+
+// TestSignals checks that a run stopped by SIGTERM writes its results and
+// exits with 143, and that an interrupted run over seeds writes the summary
+// of what it did.
+func TestSignals(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(Interrupt{Signal: syscall.SIGTERM})
+	out := filepath.Join(dir, "term")
+	code, _, stderr := run(t, ctx, "fit", "--input", data, "--rank", "2", "--out", out)
+	if code != 143 {
+		t.Errorf("SIGTERM: exit %d, want 143 (%s)", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "W.npy")); err != nil {
+		t.Errorf("SIGTERM: no factors written: %v", err)
+	}
+	out = filepath.Join(dir, "seeds")
+	code, _, stderr = run(t, ctx, "fit", "--input", data, "--rank", "2", "--seeds", "3", "--out", out)
+	if code != 143 {
+		t.Errorf("seeds: exit %d, want 143 (%s)", code, stderr)
+	}
+	var sum seedSummary
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary of the interrupted seeds: %v", err)
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Interrupted || len(sum.Runs) != 1 || sum.Runs[0].Reason != "interrupted" {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// TestSeedsOutAndNotes checks that --seeds N --out writes each seed's
+// results, and that seeds or restarts that cannot change a deterministic
+// start say so.
+func TestSeedsOutAndNotes(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(t, context.Background(), "fit", "--input", data, "--rank", "2", "--seeds", "2", "--seed", "4", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"seed-4/assignments.txt", "seed-5/embedding.npy", "seed-5/ids.txt", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("--seeds --out: %v", err)
+		}
+	}
+	// nndsvda does not depend on the seed: the fits are the same.
+	if !strings.Contains(stderr, "deterministic") || !strings.Contains(stdout, "seed-S") {
+		t.Errorf("no note on the seeds that changed nothing: stdout %q, stderr %q", stdout, stderr)
+	}
+	rep := fitJSON(t, "--input", data, "--rank", "2", "--restarts", "3")
+	if !strings.Contains(fmt.Sprint(rep["note"]), "--restarts changes nothing") {
+		t.Errorf("restarts of a deterministic start: note %v", rep["note"])
+	}
+	rep = fitJSON(t, "--input", data, "--rank", "2", "--restarts", "3", "--init", "random")
+	if _, ok := rep["note"]; ok {
+		t.Errorf("random restarts: note %v", rep["note"])
+	}
+}
+
+// TestNMFDefaultsAreSklearns checks that nmf's default solver is
+// coordinate descent for the Frobenius loss, as scikit-learn's, and that
+// the JSON reports scikit-learn's reconstruction_err.
+func TestNMFDefaultsAreSklearns(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	def := fitJSON(t, "--input", data, "--rank", "2")
+	cd := fitJSON(t, "--input", data, "--rank", "2", "--param", "solver=cd")
+	mu := fitJSON(t, "--input", data, "--rank", "2", "--param", "solver=mu")
+	if def["objective"] != cd["objective"] || def["objective"] == mu["objective"] {
+		t.Errorf("default objective %v, cd %v, mu %v", def["objective"], cd["objective"], mu["objective"])
+	}
+	obj, rec := def["objective"].(float64), def["reconstruction_err"].(float64)
+	if math.Abs(rec-math.Sqrt(2*obj)) > 1e-12*rec {
+		t.Errorf("reconstruction_err %v, want sqrt(2·objective) = %v", rec, math.Sqrt(2*obj))
 	}
 }

@@ -308,7 +308,10 @@ func (f *fitter) fit(seed uint64) (*fitRun, error) {
 		res, err := est.Fit(f.cmd.Context(), f.in.X, f.o.settings(f.cmd, bar))
 		bar.finish()
 		if err != nil {
-			return nil, fmt.Errorf("seed %d: %w", s, err)
+			if f.o.seeds > 1 || r > 1 {
+				err = fmt.Errorf("seed %d: %w", s, err)
+			}
+			return nil, err
 		}
 		if res.Reason == solve.Interrupted {
 			return &fitRun{res: res, seed: s, seconds: time.Since(start).Seconds()}, nil

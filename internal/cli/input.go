@@ -63,6 +63,9 @@ func addInputFlags(f *pflag.FlagSet, o *inputOptions, graphs bool) {
 // check validates the input flags before anything is read.
 func (o *inputOptions) check() error {
 	oneOf := func(flag, v string, ok ...string) error {
+		if v == "" {
+			return nil // not given: the default
+		}
 		for _, s := range ok {
 			if v == s {
 				return nil
@@ -71,10 +74,10 @@ func (o *inputOptions) check() error {
 		return usageError{fmt.Errorf("%s %q: want %s", flag, v, strings.Join(ok, ", "))}
 	}
 	for _, err := range []error{
-		oneOf("--format", o.format, "", "csv", "tsv", "txt", "npy", "npz", "mtx", "edgelist"),
+		oneOf("--format", o.format, "csv", "tsv", "txt", "npy", "npz", "mtx", "edgelist"),
 		oneOf("--header", o.header, "auto", "yes", "no"),
-		oneOf("--self-loops", o.selfLoops, "", "drop", "keep"),
-		oneOf("--duplicates", o.duplicates, "", "max", "sum", "one"),
+		oneOf("--self-loops", o.selfLoops, "drop", "keep"),
+		oneOf("--duplicates", o.duplicates, "max", "sum", "one"),
 	} {
 		if err != nil {
 			return err
@@ -188,19 +191,21 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 }
 
 // looksLikeEdges reports whether a matrix could be an edge list read as
-// data: two or three columns, the first two holding nonnegative integers.
+// data: two or three columns, the first two holding node ids (integers in
+// [0, 2³¹), not all zero).
 func looksLikeEdges(x linalg.Matrix) bool {
 	_, c := x.Dims()
 	if c != 2 && c != 3 {
 		return false
 	}
-	ok := true
+	ok, some := true, false
 	x.Each(func(_, j int, v float64) {
-		if j < 2 && (v < 0 || v != math.Trunc(v)) {
-			ok = false
+		if j < 2 {
+			ok = ok && v >= 0 && v < 1<<31 && v == math.Trunc(v)
+			some = some || v > 0
 		}
 	})
-	return ok
+	return ok && some
 }
 
 // assign turns an embedding into hard assignments by the method how, or

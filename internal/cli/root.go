@@ -93,7 +93,7 @@ and scores the result against ground truth.`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if backendName == "" {
 				if err := backend.FromEnv(); err != nil {
-					return usageError{fmt.Errorf("DEEPNMF_BACKEND: %w", err)}
+					return usageError{err}
 				}
 				return nil
 			}
@@ -145,7 +145,9 @@ func newModels() *cobra.Command {
 					tol = fmt.Sprint(*t)
 				}
 				fmt.Fprintf(w, "  defaults:  --max-iter %d --tol %s", s.Settings.MaxIter, tol)
-				if inits := s.Inits(); len(inits) > 0 {
+				if inits := s.Inits(); len(inits) == 1 {
+					fmt.Fprintf(w, " --init %s", inits[0])
+				} else if len(inits) > 1 {
 					fmt.Fprintf(w, " --init %s (or %s)", inits[0], strings.Join(inits[1:], ", "))
 				}
 				fmt.Fprintln(w)
