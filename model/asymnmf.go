@@ -61,19 +61,16 @@ func (m *AsymNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sr, err := r.final(trifactor.New(a, h, w))
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: h,
-		Factors: []Factor{
-			{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
-			{Name: W, Doc: "k x k links between clusters (W_ab: from cluster a to cluster b)", M: w},
-		},
-	}, nil
+	return r.final(trifactor.New(a, h, w), func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: h,
+			Factors: []Factor{
+				{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
+				{Name: W, Doc: "k x k links between clusters (W_ab: from cluster a to cluster b)", M: w},
+			},
+		}
+	})
 }
 
 // triStart checks the square a and the rank k of a tri-factor model and
@@ -82,9 +79,6 @@ func (m *AsymNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 func triStart(a linalg.Matrix, k int, method initialize.Method, h0, w0 *mat.Dense, rng *rand.Rand) (h, w *mat.Dense, err error) {
 	n, err := square(a)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkRank(k, n, a); err != nil {
 		return nil, nil, err
 	}
 	if h0 != nil || w0 != nil {

@@ -96,19 +96,17 @@ func (m *DANMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newDANMFRun(in, ls, adj, lambda, m.UpdateVi)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	emb := run.Top()
-	if m.Readout == ReadoutPsi {
-		emb = run.Product()
-	}
-	res := stackResult(run.Stack, sr, emb, U, V, m.UpdateVi)
-	if m.Readout == ReadoutKMeans {
-		res.Assign = AssignKMeans
-	}
-	return res, nil
+	return r.final(run, func() *Result {
+		emb := run.Top()
+		if m.Readout == ReadoutPsi {
+			emb = run.Product()
+		}
+		res := stackResult(run.Stack, emb, U, V, m.UpdateVi)
+		if m.Readout == ReadoutKMeans {
+			res.Assign = AssignKMeans
+		}
+		return res
+	})
 }
 
 // prepare validates the configuration against x, and returns the matrix
@@ -148,18 +146,14 @@ type danmfRun struct {
 	lambda   float64
 	updateVi bool
 	gram     *linalg.GramOperator
-	sq       float64 // ‖M‖²
 
-	// Caches of the current H and Ψ.
-	mh, hth   *mat.Dense // M·H = xᵀH (m x k), HᵀH
-	ah, dh    *mat.Dense // A·H and D·H (n x k), graph only
-	xpsi, ptp *mat.Dense // x·Ψ = (ΨᵀM)ᵀ (n x k), ΨᵀΨ
-	num       *mat.Dense // 2·M·H, m x k
-	den, xt   *mat.Dense // m x k and n x k scratch
-	hnum      *mat.Dense // n x k scratch
-	hden      *mat.Dense
-	cost      float64
-	fresh     bool
+	ah, dh  *mat.Dense // A·H and D·H (n x k) for the current H, graph only
+	num     *mat.Dense // 2·M·H, m x k
+	den, xt *mat.Dense // m x k and n x k scratch
+	hnum    *mat.Dense // n x k scratch
+	hden    *mat.Dense
+	cost    float64
+	fresh   bool
 }
 
 func newDANMFRun(x linalg.Matrix, ls []deep.Layer, adj *linalg.CSR, lambda float64, updateVi bool) *danmfRun {
@@ -167,10 +161,8 @@ func newDANMFRun(x linalg.Matrix, ls []deep.Layer, adj *linalg.CSR, lambda float
 	n, m, k := st.N, st.M, st.K()
 	r := &danmfRun{
 		Stack: st, adj: adj, lambda: lambda, updateVi: updateVi,
-		gram: linalg.NewGramOperator(x), sq: x.Stats().SquaredNorm,
-		mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil),
-		xpsi: mat.NewDense(n, k, nil), ptp: mat.NewDense(k, k, nil),
-		num: mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil), xt: mat.NewDense(n, k, nil),
+		gram: linalg.NewGramOperator(x),
+		num:  mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil), xt: mat.NewDense(n, k, nil),
 		hnum: mat.NewDense(n, k, nil), hden: mat.NewDense(n, k, nil),
 	}
 	if adj != nil {
@@ -184,18 +176,14 @@ func newDANMFRun(x linalg.Matrix, ls []deep.Layer, adj *linalg.CSR, lambda float
 
 // refreshPsi recomputes the products with the current Ψ = U1⋯Up.
 func (r *danmfRun) refreshPsi() {
-	psi := r.Product()
-	r.X.Mul(r.xpsi, psi)
-	r.ptp.Mul(psi.T(), psi)
+	r.RefreshPsi()
 	r.fresh = false
 }
 
 // refreshH recomputes the products with the current H = Vpᵀ.
 func (r *danmfRun) refreshH() {
-	h := r.Top()
-	r.X.TMul(r.mh, h)
-	r.hth.Mul(h.T(), h)
-	if r.adj != nil {
+	r.RefreshTop()
+	if h := r.Top(); r.adj != nil {
 		r.adj.Mul(r.ah, h)
 		linalg.ScaleRows(r.dh, h, r.deg)
 	}
@@ -205,14 +193,14 @@ func (r *danmfRun) refreshH() {
 // Step implements solve.Model: one sweep of Alg. 1, U1, ..., Up, then Vp.
 func (r *danmfRun) Step() error {
 	r.BeginSweep()
-	r.num.Scale(2, r.mh) // 2MVpᵀ: Vp changes only at the end of the sweep
+	r.num.Scale(2, r.MH) // 2MVpᵀ: Vp changes only at the end of the sweep
 	for l := range r.P() {
 		t := r.PsiTilde(l)
 		// D = Ψ̃ VpVpᵀ + M Mᵀ Ψ̃
 		r.X.Mul(r.xt, t)
 		r.gram.Apply(r.den, t, r.xt)
 		var th mat.Dense
-		th.Mul(t, r.hth)
+		th.Mul(t, r.HtH)
 		r.den.Add(r.den, &th)
 		r.UpdateU(l, r.num, r.den, danmfEps)
 		if r.updateVi && l < r.P()-1 {
@@ -222,8 +210,8 @@ func (r *danmfRun) Step() error {
 	r.refreshPsi()
 	// Vp ← Vp ⊙ (2ΨᵀA + λVpA) / (ΨᵀΨVp + Vp + λVpD), transposed.
 	h := r.Top()
-	r.hnum.Scale(2, r.xpsi)
-	r.hden.Mul(h, r.ptp)
+	r.hnum.Scale(2, r.XPsi)
+	r.hden.Mul(h, r.PtP)
 	r.hden.Add(r.hden, h)
 	if r.adj != nil && r.lambda != 0 {
 		var reg mat.Dense
@@ -259,11 +247,9 @@ func (r *danmfRun) Objective() float64 {
 		return r.cost
 	}
 	h := r.Top()
-	dec := r.sq - 2*linalg.Dot(r.mh, r.Product()) + linalg.Dot(r.ptp, r.hth)
 	var diff mat.Dense
-	diff.Sub(h, r.xpsi)
-	enc := linalg.Dot(&diff, &diff)
-	c := max(dec, 0) + enc
+	diff.Sub(h, r.XPsi)
+	c := r.DecoderResidual() + linalg.Dot(&diff, &diff)
 	if r.adj != nil && r.lambda != 0 {
 		c += r.lambda * (linalg.Dot(r.dh, h) - linalg.Dot(r.ah, h))
 	}

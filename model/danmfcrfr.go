@@ -119,22 +119,20 @@ func (m *DANMFCRFR) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newCRFRRun(x, ls, reg)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	emb := run.Top()
-	if m.Normalize != NormalizeNone {
-		emb = mat.DenseCopyOf(emb)
-		sums := make([]float64, n)
-		for i := range sums {
-			sums[i] = 1 / max(mat.Sum(emb.RowView(i)), danmfEps)
+	return r.final(run, func() *Result {
+		emb := run.Top()
+		if m.Normalize != NormalizeNone {
+			emb = mat.DenseCopyOf(emb)
+			sums := make([]float64, n)
+			for i := range sums {
+				sums[i] = 1 / max(mat.Sum(emb.RowView(i)), danmfEps)
+			}
+			linalg.ScaleRows(emb, emb, sums)
 		}
-		linalg.ScaleRows(emb, emb, sums)
-	}
-	res := stackResult(run.Stack, sr, emb, W, H, false)
-	res.Assign = AssignKMeansPlain // the reference code's read-out: scikit-learn's KMeans on the rows
-	return res, nil
+		res := stackResult(run.Stack, emb, W, H, false)
+		res.Assign = AssignKMeansPlain // the reference code's read-out: scikit-learn's KMeans on the rows
+		return res
+	})
 }
 
 // crfrReg holds DANMF-CRFR's regularizers.
@@ -153,28 +151,24 @@ type crfrReg struct {
 // then Hl ← Hl ⊙ (2ΨᵀX + 2λ2 Hl S⁺) / max(ΨᵀΨHl + Hl + 2λ2 Hl D⁺ + λ1 Hl S⁻, ε).
 type crfrRun struct {
 	*deep.Stack
-	reg      *crfrReg
-	gram     *linalg.GramOperator
-	sq, xxtn float64 // ‖X‖², ‖XXᵀ‖² (when λ3 > 0)
+	reg  *crfrReg
+	gram *linalg.GramOperator
+	xxtn float64 // ‖XXᵀ‖² (when λ3 > 0)
 
-	mh, hth   *mat.Dense // xᵀH (m x k), HᵀH
-	xpsi, ptp *mat.Dense // xΨ (n x k), ΨᵀΨ
-	mmpsi     *mat.Dense // XXᵀΨ (m x k), when λ3 > 0
-	sh, dh    *mat.Dense // S⁺H, D⁺H (n x k)
-	disH      *mat.Dense // S⁻H (n x k)
-	num, den  *mat.Dense // m x k scratch
-	xt, g     *mat.Dense // n x k scratch, m x k scratch
-	hnum      *mat.Dense // n x k scratch
-	hden      *mat.Dense
+	mmpsi    *mat.Dense // XXᵀΨ (m x k), when λ3 > 0
+	sh, dh   *mat.Dense // S⁺H, D⁺H (n x k)
+	disH     *mat.Dense // S⁻H (n x k)
+	num, den *mat.Dense // m x k scratch
+	xt, g    *mat.Dense // n x k scratch, m x k scratch
+	hnum     *mat.Dense // n x k scratch
+	hden     *mat.Dense
 }
 
 func newCRFRRun(x linalg.Matrix, ls []deep.Layer, reg *crfrReg) *crfrRun {
 	st := deep.NewStack(x, ls)
 	n, m, k := st.N, st.M, st.K()
 	r := &crfrRun{
-		Stack: st, reg: reg, gram: linalg.NewGramOperator(x), sq: x.Stats().SquaredNorm,
-		mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil),
-		xpsi: mat.NewDense(n, k, nil), ptp: mat.NewDense(k, k, nil),
+		Stack: st, reg: reg, gram: linalg.NewGramOperator(x),
 		num: mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil),
 		xt: mat.NewDense(n, k, nil), g: mat.NewDense(m, k, nil),
 		hnum: mat.NewDense(n, k, nil), hden: mat.NewDense(n, k, nil),
@@ -195,18 +189,15 @@ func newCRFRRun(x linalg.Matrix, ls []deep.Layer, reg *crfrReg) *crfrRun {
 }
 
 func (r *crfrRun) refreshPsi() {
-	psi := r.Product()
-	r.X.Mul(r.xpsi, psi)
-	r.ptp.Mul(psi.T(), psi)
+	r.RefreshPsi()
 	if r.mmpsi != nil {
-		r.gram.Apply(r.mmpsi, psi, r.xpsi)
+		r.gram.Apply(r.mmpsi, r.Product(), r.XPsi)
 	}
 }
 
 func (r *crfrRun) refreshH() {
+	r.RefreshTop()
 	h := r.Top()
-	r.X.TMul(r.mh, h)
-	r.hth.Mul(h.T(), h)
 	if r.sh != nil {
 		r.reg.s.Mul(r.sh, h)
 		linalg.ScaleRows(r.dh, h, r.reg.deg)
@@ -224,8 +215,8 @@ func (r *crfrRun) Step() error {
 		t := r.PsiTilde(l)
 		r.X.Mul(r.xt, t)
 		r.gram.Apply(r.g, t, r.xt) // XXᵀΨ̃
-		r.num.Scale(2, r.mh)
-		r.den.Mul(t, r.hth)
+		r.num.Scale(2, r.MH)
+		r.den.Mul(t, r.HtH)
 		r.den.Add(r.den, r.g)
 		if l3 > 0 {
 			var frp, ttt mat.Dense
@@ -240,8 +231,8 @@ func (r *crfrRun) Step() error {
 	}
 	r.refreshPsi()
 	h := r.Top()
-	r.hnum.Scale(2, r.xpsi)
-	r.hden.Mul(h, r.ptp)
+	r.hnum.Scale(2, r.XPsi)
+	r.hden.Mul(h, r.PtP)
 	r.hden.Add(r.hden, h)
 	var t mat.Dense
 	if r.sh != nil {
@@ -264,10 +255,9 @@ func (r *crfrRun) Step() error {
 // constant ‖XXᵀ‖² otherwise and left out).
 func (r *crfrRun) Objective() float64 {
 	h, psi := r.Top(), r.Product()
-	dec := max(r.sq-2*linalg.Dot(r.mh, psi)+linalg.Dot(r.ptp, r.hth), 0)
 	var diff mat.Dense
-	diff.Sub(h, r.xpsi)
-	c := dec + linalg.Dot(&diff, &diff)
+	diff.Sub(h, r.XPsi)
+	c := r.DecoderResidual() + linalg.Dot(&diff, &diff)
 	if r.sh != nil {
 		c += 2 * r.reg.lambda2 * (linalg.Dot(r.dh, h) - linalg.Dot(r.sh, h))
 	}
@@ -275,7 +265,7 @@ func (r *crfrRun) Objective() float64 {
 		c += r.reg.lambda1 * linalg.Dot(r.disH, h)
 	}
 	if l3 := r.reg.lambda3; l3 > 0 {
-		c += max(r.xxtn-2*l3*linalg.Dot(r.mmpsi, psi)+l3*l3*linalg.Dot(r.ptp, r.ptp), 0)
+		c += max(r.xxtn-2*l3*linalg.Dot(r.mmpsi, psi)+l3*l3*linalg.Dot(r.PtP, r.PtP), 0)
 	}
 	return c
 }

@@ -133,11 +133,9 @@ func (m *DAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newDAsRun(g, ls, *m.Lambda, m.HUpdate == HUpdateA, m.Norm)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return triResult(sr, run.U, run.w, ls, run.Product(), m.Readout, "fine-tuned"), nil
+	return r.final(run, func() *Result {
+		return triResult(run.U, run.w, ls, run.Product(), m.Readout, "fine-tuned")
+	})
 }
 
 // dasRun is DAsNMF's fine-tuning: it implements solve.Model. The stack's

@@ -85,13 +85,11 @@ func (m *DeepSemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newDSNRun(x, ls)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	res := stackResult(run.Stack, sr, run.Top(), Z, H, true)
-	res.Assign = AssignKMeans // the reference code's read-out
-	return res, nil
+	return r.final(run, func() *Result {
+		res := stackResult(run.Stack, run.Top(), Z, H, true)
+		res.Assign = AssignKMeans // the reference code's read-out
+		return res
+	})
 }
 
 // semiLayer is the pre-training of a layer of deep semi-NMF, seminmf.m:
@@ -126,36 +124,25 @@ func semiLayer(in linalg.Matrix, size int, init initialize.Method, r *run, limit
 // factors), so no n x n or r x r rank-deficient matrix is inverted.
 type dsnRun struct {
 	*deep.Stack
-	sq      float64
-	mh, hth *mat.Dense // xᵀH (m x k), HᵀH
-	ptp     *mat.Dense // ΨpᵀΨp
 }
 
 func newDSNRun(x linalg.Matrix, ls []deep.Layer) *dsnRun {
-	st := deep.NewStack(x, ls)
-	m, k := st.M, st.K()
-	r := &dsnRun{Stack: st, sq: x.Stats().SquaredNorm, mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil), ptp: mat.NewDense(k, k, nil)}
-	r.refresh()
+	r := &dsnRun{Stack: deep.NewStack(x, ls)}
+	r.RefreshTop()
+	r.RefreshPsi()
 	return r
-}
-
-func (r *dsnRun) refresh() {
-	h, psi := r.Top(), r.Product()
-	r.X.TMul(r.mh, h)
-	r.hth.Mul(h.T(), h)
-	r.ptp.Mul(psi.T(), psi)
 }
 
 // Step implements solve.Model: Z1, H1, ..., Zm, Hm.
 func (r *dsnRun) Step() error {
 	r.BeginSweep()
 	// X pinv(Hm) = (X Hmᵀ)(Hm Hmᵀ)⁺, shared by every layer this sweep.
-	hthP, err := linalg.Pinv(r.hth)
+	hthP, err := linalg.Pinv(r.HtH)
 	if err != nil {
 		return err
 	}
 	var y mat.Dense
-	y.Mul(r.mh, hthP)    // m x k
+	y.Mul(r.MH, hthP)    // m x k
 	var gPrev *mat.Dense // Ψ_{i−1}ᵀΨ_{i−1}
 	for l := range r.P() {
 		// Y = X pinv(Φ Hm) = X pinv(Hm) (ΦᵀΦ)⁺ Φᵀ, m x r_l.
@@ -194,13 +181,14 @@ func (r *dsnRun) Step() error {
 		semi.Update(r.V[l], a, g, dsnEps)
 		gPrev = g
 	}
-	r.refresh()
+	r.RefreshTop()
+	r.RefreshPsi()
 	return nil
 }
 
 // Objective implements solve.Model: ‖X − Ψm Hm‖²_F from Gram matrices.
 func (r *dsnRun) Objective() float64 {
-	return max(r.sq-2*linalg.Dot(r.mh, r.Product())+linalg.Dot(r.ptp, r.hth), 0)
+	return r.DecoderResidual()
 }
 
 // Monitor implements solve.Monitor: the relative decrease of

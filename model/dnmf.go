@@ -69,13 +69,11 @@ func (m *DNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newDNMFRun(x, ls)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	res := stackResult(run.Stack, sr, run.Top(), W, H, false)
-	res.Assign = AssignKMeans
-	return res, nil
+	return r.final(run, func() *Result {
+		res := stackResult(run.Stack, run.Top(), W, H, false)
+		res.Assign = AssignKMeans
+		return res
+	})
 }
 
 // dnmfRun is DNMF's fine-tuning: for each layer i in turn
@@ -86,57 +84,40 @@ func (m *DNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 // step of the reconstruction error, which therefore does not increase.
 type dnmfRun struct {
 	*deep.Stack
-	sq        float64
-	mh, hth   *mat.Dense // M·Hpᵀ = xᵀH (m x k), HᵀH
-	xpsi, ptp *mat.Dense // x·Ψ (n x k), ΨᵀΨ
-	den       *mat.Dense // m x k scratch
-	hden      *mat.Dense // n x k scratch
+	den  *mat.Dense // m x k scratch
+	hden *mat.Dense // n x k scratch
 }
 
 func newDNMFRun(x linalg.Matrix, ls []deep.Layer) *dnmfRun {
 	st := deep.NewStack(x, ls)
 	n, m, k := st.N, st.M, st.K()
 	r := &dnmfRun{
-		Stack: st, sq: x.Stats().SquaredNorm,
-		mh: mat.NewDense(m, k, nil), hth: mat.NewDense(k, k, nil),
-		xpsi: mat.NewDense(n, k, nil), ptp: mat.NewDense(k, k, nil),
-		den: mat.NewDense(m, k, nil), hden: mat.NewDense(n, k, nil),
+		Stack: st,
+		den:   mat.NewDense(m, k, nil), hden: mat.NewDense(n, k, nil),
 	}
-	r.refreshPsi()
-	r.refreshH()
+	r.RefreshPsi()
+	r.RefreshTop()
 	return r
-}
-
-func (r *dnmfRun) refreshPsi() {
-	psi := r.Product()
-	r.X.Mul(r.xpsi, psi)
-	r.ptp.Mul(psi.T(), psi)
-}
-
-func (r *dnmfRun) refreshH() {
-	h := r.Top()
-	r.X.TMul(r.mh, h)
-	r.hth.Mul(h.T(), h)
 }
 
 // Step implements solve.Model: W1, ..., Wp, then Hp.
 func (r *dnmfRun) Step() error {
 	r.BeginSweep()
 	for l := range r.P() {
-		r.den.Mul(r.PsiTilde(l), r.hth)
-		r.UpdateU(l, r.mh, r.den, linalg.Eps)
+		r.den.Mul(r.PsiTilde(l), r.HtH)
+		r.UpdateU(l, r.MH, r.den, linalg.Eps)
 	}
-	r.refreshPsi()
+	r.RefreshPsi()
 	h := r.Top()
-	r.hden.Mul(h, r.ptp)
-	linalg.MulUpdate(h, r.xpsi, r.hden, 1, linalg.Eps)
-	r.refreshH()
+	r.hden.Mul(h, r.PtP)
+	linalg.MulUpdate(h, r.XPsi, r.hden, 1, linalg.Eps)
+	r.RefreshTop()
 	return nil
 }
 
 // Objective implements solve.Model: ‖M − ΨpHp‖²_F, from Gram matrices.
 func (r *dnmfRun) Objective() float64 {
-	return max(r.sq-2*linalg.Dot(r.mh, r.Product())+linalg.Dot(r.ptp, r.hth), 0)
+	return r.DecoderResidual()
 }
 
 // Monitor implements solve.Monitor: the relative decrease of

@@ -135,28 +135,30 @@ func (m *DSymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		copy(dr.omega[1:], lambda)
 	}
 	dr.fresh = false
-	sr, err := r.final(dr)
-	if err != nil {
-		return nil, err
-	}
-	emb := dr.w[nl-1]
-	if m.Readout == ReadoutPsi {
-		emb = dr.psi[nl-1]
-	}
-	fs := layerFactors(W, dr.w, func(i int, _ *mat.Dense) string {
-		return fmt.Sprintf("n x %d factor of layer %d (W_l ≈ (H_l⋯H1)ᵀ)", m.Layers[i-1], i)
+	return r.final(dr, func() *Result {
+		emb := dr.w[nl-1]
+		if m.Readout == ReadoutPsi {
+			emb = dr.psi[nl-1]
+		}
+		return &Result{
+			Rank:      m.Layers[nl-1],
+			Layers:    append([]int(nil), m.Layers...),
+			Embedding: emb,
+			Factors:   dr.factors(),
+		}
 	})
-	fs = append(fs, layerFactors(H, dr.g, func(i int, g *mat.Dense) string {
+}
+
+// factors names the factors of a fit.
+func (r *dsymRun) factors() []Factor {
+	nl := len(r.sizes)
+	fs := layerFactors(W, r.w, func(i int, _ *mat.Dense) string {
+		return fmt.Sprintf("n x %d factor of layer %d (W_l ≈ (H_l⋯H1)ᵀ)", r.sizes[i-1], i)
+	})
+	fs = append(fs, layerFactors(H, r.g, func(i int, g *mat.Dense) string {
 		return fmt.Sprintf("%s: H%d transposed (layer %d)", dims(g), i, i)
 	})...)
-	fs = append(fs, Factor{Name: Psi, Doc: fmt.Sprintf("n x %d product (H_L⋯H1)ᵀ, one row per node", m.Layers[nl-1]), M: dr.psi[nl-1]})
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Layers[nl-1],
-		Layers:    append([]int(nil), m.Layers...),
-		Embedding: emb,
-		Factors:   fs,
-	}, nil
+	return append(fs, Factor{Name: Psi, Doc: fmt.Sprintf("n x %d product (H_L⋯H1)ᵀ, one row per node", r.sizes[nl-1]), M: r.psi[nl-1]})
 }
 
 // similarity returns the symmetric matrix to factorize.

@@ -68,23 +68,13 @@ func (m *EDNMFBeta) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) 
 }
 
 func (m *EDNMFBeta) fit(r *run, x linalg.Matrix) (*Result, error) {
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
 	b, gamma := *m.Beta, *m.Gamma
 	if b <= 0 && x.Stats().Min <= 0 {
 		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", b)
 	}
-	var lap *graph.Laplacian
-	if gamma > 0 || m.Graph != nil {
-		l, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors)
-		if err != nil {
-			return nil, err
-		}
-		if gamma > 0 {
-			lap = l
-		}
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, gamma > 0)
+	if err != nil {
+		return nil, err
 	}
 	v, w, err := encdec.Start(x, m.Rank, m.Init, r.rng)
 	if err != nil {
@@ -93,20 +83,17 @@ func (m *EDNMFBeta) fit(r *run, x linalg.Matrix) (*Result, error) {
 	run := newEDNMFBetaRun(x, v, w, b, *m.Lambda, gamma)
 	run.lap = lap
 	run.setExponents()
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: v,
-		Assign:    AssignKMeans, // the paper's read-out
-		Factors: []Factor{
-			{Name: W, Doc: "d x k basis, X ≈ Hᵀ·Wᵀ", M: w},
-			{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: v,
+			Assign:    AssignKMeans, // the paper's read-out
+			Factors: []Factor{
+				{Name: W, Doc: "d x k basis, X ≈ Hᵀ·Wᵀ", M: w},
+				{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+			},
+		}
+	})
 }
 
 // ednmfBetaRun implements solve.Model in the n x d orientation.

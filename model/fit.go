@@ -32,6 +32,12 @@ type signedInput interface {
 	signed(x linalg.Matrix) bool
 }
 
+// rankLimiter is implemented by models whose rank is bounded by something
+// else than min(n, d), the bound of the others.
+type rankLimiter interface {
+	rankLimit(x linalg.Matrix) int
+}
+
 // run is one fit of a model: the session every phase runs in (the
 // caller's settings, time limit, cancellation and progress), the random
 // generator of the seed, and the reports of the pre-training phases.
@@ -60,9 +66,16 @@ func (r *run) pretrain(l int, m solve.Model, limits solve.Settings) error {
 	return nil
 }
 
-// final runs m under the session's settings.
-func (r *run) final(m solve.Model) (*solve.Result, error) {
-	return r.Run("", m, solve.Settings{})
+// final runs m under the session's settings and returns the result that
+// collect assembles once it has run, with the run's report.
+func (r *run) final(m solve.Model, collect func() *Result) (*Result, error) {
+	sr, err := r.Run("", m, solve.Settings{})
+	if err != nil {
+		return nil, err
+	}
+	res := collect()
+	res.Result = *sr
+	return res, nil
 }
 
 // fit is the skeleton of every model's Fit: resolve and validate the
@@ -94,6 +107,16 @@ func fitChecked(ctx context.Context, m fitter, x linalg.Matrix, s solve.Settings
 	}
 	if err := checkInput(x, signed); err != nil {
 		return nil, err
+	}
+	if f := cv.Elem().FieldByName("Rank"); f.IsValid() {
+		n, d := x.Dims()
+		limit := min(n, d)
+		if rl, ok := c.(rankLimiter); ok {
+			limit = rl.rankLimit(x)
+		}
+		if err := checkRank(int(f.Int()), limit, x); err != nil {
+			return nil, err
+		}
 	}
 	se, err := solve.NewSession(ctx, s)
 	if err != nil {

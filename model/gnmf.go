@@ -67,42 +67,30 @@ func (m *GNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 }
 
 func (m *GNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
+	lambda := *m.Lambda
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0)
+	if err != nil {
 		return nil, err
 	}
-	lambda := *m.Lambda
-	run := &gnmfRun{x: x, lambda: lambda, each: m.Normalize == NormalizeEach}
-	if lambda > 0 || m.Graph != nil {
-		lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors)
-		if err != nil {
-			return nil, err
-		}
-		if lambda > 0 {
-			run.lap = lap
-		}
-	}
+	run := &gnmfRun{x: x, lambda: lambda, lap: lap, each: m.Normalize == NormalizeEach}
 	v, u, err := encdec.Start(x, m.Rank, m.Init, r.rng)
 	if err != nil {
 		return nil, invalid(err)
 	}
 	run.v, run.u = v, u
 	unitBasis(v, u)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	unitBasis(v, u)
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: v,
-		Assign:    AssignKMeans, // the paper's read-out
-		Factors: []Factor{
-			{Name: V, Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},
-			{Name: U, Doc: "d x k basis, columns of unit Euclidean norm", M: u},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		unitBasis(v, u)
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: v,
+			Assign:    AssignKMeans, // the paper's read-out
+			Factors: []Factor{
+				{Name: V, Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},
+				{Name: U, Doc: "d x k basis, columns of unit Euclidean norm", M: u},
+			},
+		}
+	})
 }
 
 // unitBasis scales the columns of the basis b to unit Euclidean norm and

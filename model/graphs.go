@@ -127,11 +127,15 @@ const (
 )
 
 // sampleGraph returns the Laplacian of the similarity graph of a
-// graph-regularized data model with n samples: the given one (n x n,
-// symmetrized by max(S, Sᵀ)), else the symmetric p-nearest-neighbour
-// graph of the rows of x with the weighting (a sparse x is made dense for
-// the distances).
-func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int) (*graph.Laplacian, error) {
+// graph-regularized data model with n samples when its graph term is on:
+// the given one (n x n, symmetrized by max(S, Sᵀ)), else the symmetric
+// p-nearest-neighbour graph of the rows of x with the weighting (a sparse
+// x is made dense for the distances). When the term is off it returns nil,
+// having checked a given graph all the same.
+func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int, on bool) (*graph.Laplacian, error) {
+	if !on && given == nil {
+		return nil, nil
+	}
 	n, _ := x.Dims()
 	var s *linalg.CSR
 	if given != nil {
@@ -159,5 +163,8 @@ func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int) 
 		}
 	}
 	l, err := graph.NewLaplacian(s)
-	return l, invalid(err)
+	if err != nil || !on {
+		return nil, invalid(err)
+	}
+	return l, nil
 }

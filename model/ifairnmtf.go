@@ -93,19 +93,16 @@ func (m *IFairNMTF) fit(r *run, a linalg.Matrix) (*Result, error) {
 	if fair != nil {
 		run.t.Reg = run.regularize
 	}
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: h,
-		Factors: []Factor{
-			{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
-			{Name: W, Doc: "k x k links between clusters", M: w},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: h,
+			Factors: []Factor{
+				{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},
+				{Name: W, Doc: "k x k links between clusters", M: w},
+			},
+		}
+	})
 }
 
 // referenceStart returns the reference code's start: H U(0,1) and
@@ -116,9 +113,6 @@ func (m *IFairNMTF) fit(r *run, a linalg.Matrix) (*Result, error) {
 func (m *IFairNMTF) referenceStart(a linalg.Matrix, r *run) (h, w *mat.Dense, err error) {
 	n, err := square(a)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkRank(m.Rank, n, a); err != nil {
 		return nil, nil, err
 	}
 	h = initialize.Uniform(n, m.Rank, 1, r.rng)

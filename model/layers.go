@@ -41,11 +41,12 @@ func (r *run) pretrainLayers(x linalg.Matrix, layers []int, start func(l int, x 
 	})
 }
 
-// stackResult assembles the result of a deep model from its stack: the
+// stackResult assembles the result of a deep model from its stack (run's
+// final adds the report): the
 // embedding, and the factors u.Layer(i) for U_i (r_{i−1} x r_i),
 // v.Layer(i) for V_iᵀ (n x r_i, one row per sample; vFresh says whether
 // the lower ones are fine-tuned too) and Psi.Layer(i) for Ψ_i (m x r_i).
-func stackResult(s *deep.Stack, sr *solve.Result, emb *mat.Dense, u, v Name, vFresh bool) *Result {
+func stackResult(s *deep.Stack, emb *mat.Dense, u, v Name, vFresh bool) *Result {
 	p := s.P()
 	fs := layerFactors(u, s.U, func(i int, m *mat.Dense) string {
 		return fmt.Sprintf("%s factor of layer %d", dims(m), i)
@@ -64,7 +65,6 @@ func stackResult(s *deep.Stack, sr *solve.Result, emb *mat.Dense, u, v Name, vFr
 		return fmt.Sprintf("m x %d product of the factors of layers 1..%d", s.Layers[i-1], i)
 	})...)
 	return &Result{
-		Result:    *sr,
 		Rank:      s.K(),
 		Layers:    append([]int(nil), s.Layers...),
 		Embedding: emb,
@@ -112,11 +112,12 @@ func triLayer(x linalg.Matrix, size int, init initialize.Method, first bool, r *
 	}, nil
 }
 
-// triResult assembles the result of a deep asymmetric model: the embedding
+// triResult assembles the result of a deep asymmetric model (run's final
+// adds the report): the embedding
 // read from Ψ (trifactor.Embedding), and the factors H1..Hp, Wp (the
 // links between the clusters, how it was obtained), W1..W{p−1} (the
 // summarized graphs of pre-training) and Psi.
-func triResult(sr *solve.Result, hs []*mat.Dense, wp *mat.Dense, ls []deep.Layer, psi *mat.Dense, readout Readout, how string) *Result {
+func triResult(hs []*mat.Dense, wp *mat.Dense, ls []deep.Layer, psi *mat.Dense, readout Readout, how string) *Result {
 	p := len(hs)
 	fs := layerFactors(H, hs, func(i int, m *mat.Dense) string {
 		return fmt.Sprintf("%s factor of layer %d (Ψ = H1⋯Hp), %s", dims(m), i, how)
@@ -130,7 +131,6 @@ func triResult(sr *solve.Result, hs []*mat.Dense, wp *mat.Dense, ls []deep.Layer
 	n, _ := psi.Dims()
 	fs = append(fs, Factor{Name: Psi, Doc: fmt.Sprintf("%d x %d memberships Ψ = H1⋯Hp, one row per node", n, k), M: psi})
 	res := &Result{
-		Result:    *sr,
 		Rank:      k,
 		Embedding: trifactor.Embedding(psi, string(readout)),
 		Factors:   fs,

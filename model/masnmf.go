@@ -92,8 +92,9 @@ func (m *MAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 		}
 	}
 	top := ls[len(ls)-1].Next.(*linalg.Dense).Raw()
-	last := r.pre[len(r.pre)-1]
-	return triResult(&last, hs, top, ls, psi, m.Readout, "from the layer's own factorization"), nil
+	res := triResult(hs, top, ls, psi, m.Readout, "from the layer's own factorization")
+	res.Result = r.pre[len(r.pre)-1]
+	return res, nil
 }
 
 // triGraph validates the square adjacency matrix x and the layers of a

@@ -111,20 +111,17 @@ func (m *NMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	} else if run.w, run.h, err = initialize.Factors(x, m.Rank, m.Init, r.rng); err != nil {
 		return nil, invalid(err)
 	}
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:            *sr,
-		Rank:              m.Rank,
-		Embedding:         run.w,
-		ReconstructionErr: math.Sqrt(2 * max(run.lossValue(), 0)),
-		Factors: []Factor{
-			{Name: W, Doc: "n x k sample weights, X ≈ W·H", M: run.w},
-			{Name: H, Doc: "k x d components", M: run.h},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:              m.Rank,
+			Embedding:         run.w,
+			ReconstructionErr: math.Sqrt(2 * max(run.lossValue(), 0)),
+			Factors: []Factor{
+				{Name: W, Doc: "n x k sample weights, X ≈ W·H", M: run.w},
+				{Name: H, Doc: "k x d components", M: run.h},
+			},
+		}
+	})
 }
 
 // Transform returns W (m x k) for the samples x (m x d) with the
@@ -173,9 +170,6 @@ func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
 		b = *m.Beta
 	}
 	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
 	if b <= 0 && x.Stats().Min <= 0 {
 		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", b)
 	}

@@ -89,9 +89,6 @@ func (m *NSED) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 
 func (m *NSED) fit(r *run, x linalg.Matrix) (*Result, error) {
 	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
 	if m.Normalize == NormalizeRow {
 		x = rowNormalized(x)
 	}
@@ -103,23 +100,20 @@ func (m *NSED) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, invalid(err)
 	}
 	encdec.Balance(x, v, w)
-	sr, err := r.final(encdec.NewAE(x, w, v, linalg.Eps))
-	if err != nil {
-		return nil, err
-	}
 	emb := v
 	if m.Membership == ReadoutW {
 		emb = w
 	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: emb,
-		Factors: []Factor{
-			{Name: W, Doc: "d x k decoder basis, X ≈ Hᵀ·Wᵀ (for a graph: n x k)", M: w},
-			{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
-		},
-	}, nil
+	return r.final(encdec.NewAE(x, w, v, linalg.Eps), func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: emb,
+			Factors: []Factor{
+				{Name: W, Doc: "d x k decoder basis, X ≈ Hᵀ·Wᵀ (for a graph: n x k)", M: w},
+				{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+			},
+		}
+	})
 }
 
 // rowNormalized returns D⁻¹X with D the row sums of X, computed on the

@@ -81,54 +81,38 @@ func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Re
 }
 
 func (m *OEDFS) fit(r *run, x linalg.Matrix) (*Result, error) {
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
+	_, d := x.Dims()
 	lambda := *m.Lambda
-	var lap *graph.Laplacian
-	if lambda > 0 || m.Graph != nil {
-		l, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors)
-		if err != nil {
-			return nil, err
-		}
-		if lambda > 0 {
-			lap = l
-		}
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0)
+	if err != nil {
+		return nil, err
 	}
 	var v, w *mat.Dense
 	if m.Init == initialize.KMeans {
-		var err error
 		if v, err = initialize.KMeansIndicator(x, m.Rank, r.seed, false); err != nil {
 			return nil, invalid(err)
 		}
 		w = mat.NewDense(d, m.Rank, nil)
 		x.TMul(w, v)
-	} else {
-		var err error
-		if v, w, err = encdec.Start(x, m.Rank, m.Init, r.rng); err != nil {
-			return nil, invalid(err)
-		}
+	} else if v, w, err = encdec.Start(x, m.Rank, m.Init, r.rng); err != nil {
+		return nil, invalid(err)
 	}
 	unitBasis(w, v)
 	oedfsScaleW(x, v, w)
 	sq := x.Stats().SquaredNorm
 	gamma := *m.Gamma * math.Sqrt(sq/float64(d))
 	run := &oedfsRun{x: x, v: v, w: w, lambda: lambda, gamma: gamma, xsq: sq, lap: lap}
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: v,
-		Assign:    AssignKMeans, // the paper's read-out
-		Factors: []Factor{
-			{Name: W, Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
-			{Name: H, Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: v,
+			Assign:    AssignKMeans, // the paper's read-out
+			Factors: []Factor{
+				{Name: W, Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},
+				{Name: H, Doc: "k x n encoding with orthonormal rows, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},
+			},
+		}
+	})
 }
 
 // FeatureScores returns the score of each feature: the Euclidean norm of

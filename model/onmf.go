@@ -82,10 +82,6 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if run.orthH && run.orthW && !tri {
 		return nil, invalidf("orth=both needs tri=true: H·W with orthonormal H and W has all singular values 1 and cannot fit the data's scale")
 	}
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
 	h, w, err := m.start(x, r)
 	if err != nil {
 		return nil, err
@@ -129,10 +125,6 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	default:
 		h.Scale(linalg.OptimalScale(x, h, w), h)
 	}
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
 	factors := []Factor{
 		{Name: H, Doc: "n x k sample factor (cluster indicator), the paper's Hᵀ", M: run.h},
 		{Name: W, Doc: "k x d basis, the paper's Wᵀ", M: run.w},
@@ -140,7 +132,7 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if tri {
 		factors = append(factors, Factor{Name: S, Doc: "k x k block association, X ≈ H·S·W (the paper's Sᵀ)", M: run.s})
 	}
-	return &Result{Result: *sr, Rank: m.Rank, Embedding: run.h, Factors: factors}, nil
+	return r.final(run, func() *Result { return &Result{Rank: m.Rank, Embedding: run.h, Factors: factors} })
 }
 
 // start returns the starting H (n x k) and W (k x d).

@@ -60,10 +60,6 @@ func (m *PNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if m.Rule == RuleOja {
 		run.gamma, run.rescale = 1, true
 	}
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
 	_, h, err := initialize.Factors(x, m.Rank, m.Init, r.rng)
 	if err != nil {
 		return nil, invalid(err)
@@ -72,19 +68,16 @@ func (m *PNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	// Start at the best multiple of W: the first objective is then at most
 	// ½‖X‖², which the relative-decrease stopping rule divides by.
 	run.scale()
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: run.project(),
-		Assign:    AssignKMeans, // the paper's read-out
-		Factors: []Factor{
-			{Name: W, Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: run.project(),
+			Assign:    AssignKMeans, // the paper's read-out
+			Factors: []Factor{
+				{Name: W, Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},
+			},
+		}
+	})
 }
 
 // pnmfRun is one PNMF fit: it implements solve.Model.

@@ -85,19 +85,16 @@ func (m *RAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	run := newRASRun(toCSR(a), h, w, *m.Lambda, *m.Alpha, m.Rule == RuleGradient)
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: columnSumNormalized(h),
-		Factors: []Factor{
-			{Name: H, Doc: "n x k nonnegative cluster memberships, A ≈ H·W·Hᵀ", M: h},
-			{Name: W, Doc: "k x k links between clusters, of either sign: H⁺A(Hᵀ)⁺ at the last iteration's H", M: w},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: columnSumNormalized(h),
+			Factors: []Factor{
+				{Name: H, Doc: "n x k nonnegative cluster memberships, A ≈ H·W·Hᵀ", M: h},
+				{Name: W, Doc: "k x k links between clusters, of either sign: H⁺A(Hᵀ)⁺ at the last iteration's H", M: w},
+			},
+		}
+	})
 }
 
 // columnSumNormalized returns h with each column divided by its sum (a

@@ -58,10 +58,7 @@ func (m *SemiNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*
 }
 
 func (m *SemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
-	n, d := x.Dims()
-	if err := checkRank(m.Rank, min(n, d), x); err != nil {
-		return nil, err
-	}
+	n, _ := x.Dims()
 	var w *mat.Dense
 	switch m.Init {
 	case initialize.KMeans:
@@ -85,17 +82,14 @@ func (m *SemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	return &Result{
-		Result:    *sr,
-		Rank:      m.Rank,
-		Embedding: run.W,
-		Factors: []Factor{
-			{Name: W, Doc: "n x k nonnegative sample weights (the paper's G), X ≈ W·H", M: run.W},
-			{Name: H, Doc: "k x d basis of any sign (the paper's Fᵀ)", M: run.H},
-		},
-	}, nil
+	return r.final(run, func() *Result {
+		return &Result{
+			Rank:      m.Rank,
+			Embedding: run.W,
+			Factors: []Factor{
+				{Name: W, Doc: "n x k nonnegative sample weights (the paper's G), X ≈ W·H", M: run.W},
+				{Name: H, Doc: "k x d basis of any sign (the paper's Fᵀ)", M: run.H},
+			},
+		}
+	})
 }

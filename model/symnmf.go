@@ -68,6 +68,13 @@ func (m *SymNMF) signed(x linalg.Matrix) bool {
 	return err == nil && !g
 }
 
+// rankLimit implements rankLimiter: the factorized similarity is n x n
+// whatever the shape of x.
+func (*SymNMF) rankLimit(x linalg.Matrix) int {
+	n, _ := x.Dims()
+	return n
+}
+
 // Fit factorizes the similarity of x.
 func (m *SymNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Result, error) {
 	return fit(ctx, m, x, s)
@@ -97,9 +104,6 @@ func (m *SymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	}
 	n, _ := a.Dims()
 	k := m.Rank
-	if err := checkRank(k, n, x); err != nil {
-		return nil, err
-	}
 	var h *mat.Dense
 	if m.H0 != nil {
 		if err := checkFactor("H0", m.H0, n, k); err != nil {
@@ -119,20 +123,11 @@ func (m *SymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		run.w = mat.DenseCopyOf(h)
 	}
 	run.start()
-	sr, err := r.final(run)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{
-		Result:    *sr,
-		Rank:      k,
-		Embedding: run.h,
-		Factors:   []Factor{{Name: H, Doc: "n x k cluster memberships, A ≈ H·Hᵀ", M: run.h}},
-	}
+	factors := []Factor{{Name: H, Doc: "n x k cluster memberships, A ≈ H·Hᵀ", M: run.h}}
 	if run.anls {
-		res.Factors = append(res.Factors, Factor{Name: W, Doc: "n x k ANLS partner of H (W ≈ H), A ≈ W·Hᵀ", M: run.w})
+		factors = append(factors, Factor{Name: W, Doc: "n x k ANLS partner of H (W ≈ H), A ≈ W·Hᵀ", M: run.w})
 	}
-	return res, nil
+	return r.final(run, func() *Result { return &Result{Rank: k, Embedding: run.h, Factors: factors} })
 }
 
 // symRun is one SymNMF fit: it implements solve.Model and, for anls,

@@ -114,6 +114,15 @@ type Stack struct {
 	phi    []*mat.Dense // Φ_i = U_i⋯Up, r_{i−1} x k, as of the sweep start
 	tilde  *mat.Dense   // Ψ̃ of the layer being updated, m x k
 	proj   [4]*mat.Dense
+
+	// The products of the decoder M ≈ ΨVp every model's updates and
+	// objective use: valid after RefreshPsi (XPsi, PtP) and RefreshTop
+	// (MH, HtH).
+	SqNorm float64    // ‖M‖²
+	XPsi   *mat.Dense // X·Ψ = (ΨᵀM)ᵀ, n x k
+	PtP    *mat.Dense // ΨᵀΨ, k x k
+	MH     *mat.Dense // M·Vpᵀ = Xᵀ·H, m x k
+	HtH    *mat.Dense // HᵀH = VpVpᵀ, k x k
 }
 
 // NewStack starts fine-tuning from pre-trained layers and computes Ψ.
@@ -141,7 +150,30 @@ func NewStack(x linalg.Matrix, ls []Layer) *Stack {
 	for l := range p {
 		s.SetPsi(l)
 	}
+	s.SqNorm = x.Stats().SquaredNorm
+	s.XPsi, s.PtP = mat.NewDense(n, k, nil), mat.NewDense(k, k, nil)
+	s.MH, s.HtH = mat.NewDense(m, k, nil), mat.NewDense(k, k, nil)
 	return s
+}
+
+// RefreshPsi recomputes XPsi and PtP for the current Ψ.
+func (s *Stack) RefreshPsi() {
+	psi := s.Product()
+	s.X.Mul(s.XPsi, psi)
+	s.PtP.Mul(psi.T(), psi)
+}
+
+// RefreshTop recomputes MH and HtH for the current top coefficients.
+func (s *Stack) RefreshTop() {
+	h := s.Top()
+	s.X.TMul(s.MH, h)
+	s.HtH.Mul(h.T(), h)
+}
+
+// DecoderResidual returns ‖M − ΨVp‖²_F = ‖M‖² − 2⟨MVpᵀ, Ψ⟩ + ⟨ΨᵀΨ, VpVpᵀ⟩
+// from the refreshed products, never forming ΨVp.
+func (s *Stack) DecoderResidual() float64 {
+	return max(s.SqNorm-2*linalg.Dot(s.MH, s.Product())+linalg.Dot(s.PtP, s.HtH), 0)
 }
 
 // P returns the number of layers.
