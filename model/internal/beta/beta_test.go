@@ -1,0 +1,92 @@
+package beta
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/deepnmf/deepnmf/linalg"
+)
+
+func random(r, c int, rng *rand.Rand) *mat.Dense {
+	m := mat.NewDense(r, c, nil)
+	for i := range r {
+		for j := range c {
+			m.Set(i, j, 0.1+rng.Float64())
+		}
+	}
+	return m
+}
+
+// direct is D_β(X | WH) summed entry by entry.
+func direct(x, w, h *mat.Dense, b float64) float64 {
+	var wh mat.Dense
+	wh.Mul(w, h)
+	r, c := x.Dims()
+	var s float64
+	for i := range r {
+		for j := range c {
+			v, y := x.At(i, j), wh.At(i, j)
+			switch b {
+			case 2:
+				s += (v - y) * (v - y) / 2
+			case 1:
+				s += v*math.Log(v/y) - v + y
+			case 0:
+				s += v/y - math.Log(v/y) - 1
+			default:
+				s += (math.Pow(v, b) + (b-1)*math.Pow(y, b) - b*v*math.Pow(y, b-1)) / (b * (b - 1))
+			}
+		}
+	}
+	return s
+}
+
+func TestDivergence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, w, h := random(7, 5, rng), random(7, 2, rng), random(2, 5, rng)
+	for _, b := range []float64{2, 1, 0, 0.5, 1.5, 3} {
+		want := direct(x, w, h, b)
+		for _, in := range []linalg.Matrix{linalg.NewDense(x), linalg.CSRFromDense(x)} {
+			if got := Divergence(in, w, h, b); math.Abs(got-want) > 1e-10*max(1, math.Abs(want)) {
+				t.Errorf("β = %g, %T: %.12g, want %.12g", b, in, got, want)
+			}
+		}
+	}
+}
+
+// TestGradW checks den − num against finite differences of D_β in W.
+func TestGradW(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, w, h := random(6, 4, rng), random(6, 2, rng), random(2, 4, rng)
+	ht := linalg.Transpose(h)
+	for _, b := range []float64{2, 1, 1.5, 0.5} {
+		num, den := mat.NewDense(6, 2, nil), mat.NewDense(6, 2, nil)
+		GradW(num, den, linalg.NewDense(x), w, h, ht, b)
+		for i := range 6 {
+			for j := range 2 {
+				v := w.At(i, j)
+				const e = 1e-6
+				w.Set(i, j, v+e)
+				up := Divergence(linalg.NewDense(x), w, h, b)
+				w.Set(i, j, v-e)
+				down := Divergence(linalg.NewDense(x), w, h, b)
+				w.Set(i, j, v)
+				fd := (up - down) / (2 * e)
+				if got := den.At(i, j) - num.At(i, j); math.Abs(got-fd) > 1e-5*max(1, math.Abs(fd)) {
+					t.Fatalf("β = %g (%d,%d): den − num %.8g, finite difference %.8g", b, i, j, got, fd)
+				}
+			}
+		}
+	}
+}
+
+func TestGamma(t *testing.T) {
+	for b, want := range map[float64]float64{0: 0.5, 0.5: 1 / 1.5, 1: 1, 2: 1, 3: 0.5} {
+		if got := Gamma(b); math.Abs(got-want) > 1e-15 {
+			t.Errorf("Gamma(%g) = %g, want %g", b, got, want)
+		}
+	}
+}
