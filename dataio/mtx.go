@@ -179,6 +179,9 @@ func readMTX(r io.Reader, name string, check memCheck) (linalg.Matrix, error) {
 	if err != nil {
 		return nil, inputErr(name, 0, "%v", err)
 	}
+	if i, j, v, ok := overflowed(m); ok {
+		return nil, inputErr(name, 0, "the entries at (%d, %d) sum to %v", i+1, j+1, v)
+	}
 	return m, nil
 }
 

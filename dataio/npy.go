@@ -337,6 +337,9 @@ func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck) (linalg.Ma
 	if err != nil {
 		return nil, inputErr(name, 0, "%v", err)
 	}
+	if i, j, v, ok := overflowed(m); ok {
+		return nil, inputErr(name, 0, "the entries at (%d, %d) sum to %v", i, j, v)
+	}
 	return m, nil
 }
 
