@@ -48,13 +48,13 @@ func npyBytes(descr, shape string, data any) []byte {
 	return b.Bytes()
 }
 
-// zipBytes returns a zip archive of the members, in the order given as
-// name, content pairs.
+// zipBytes returns a zip archive of the members, given as name, content
+// pairs, stored uncompressed as numpy.savez stores them.
 func zipBytes(members ...any) []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	for k := 0; k < len(members); k += 2 {
-		w, _ := zw.Create(members[k].(string))
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: members[k].(string), Method: zip.Store})
 		w.Write(members[k+1].([]byte))
 	}
 	zw.Close()
