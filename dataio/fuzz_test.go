@@ -319,9 +319,13 @@ func FuzzReadKeyedLabels(f *testing.F) {
 			if l == "" || l != strings.TrimSpace(l) {
 				t.Fatalf("label %d is %q", i, l)
 			}
-			if ids != nil && (ids[i] == "" || strings.ContainsFunc(ids[i], unicode.IsSpace)) {
-				t.Fatalf("id %d is %q", i, ids[i])
+		}
+		seen := make(map[string]bool)
+		for i, id := range ids {
+			if id == "" || strings.ContainsFunc(id, unicode.IsSpace) || seen[id] {
+				t.Fatalf("id %d is %q: empty, spaced or a duplicate", i, id)
 			}
+			seen[id] = true
 		}
 	})
 }

@@ -163,7 +163,8 @@ func eachNodeLabel(r io.Reader, name string, fn func(l *lineScanner, id, label s
 // ReadKeyedLabels reads a label file in either layout: "id label" lines
 // (every line has an id, whitespace, then the label), returned as ids and
 // labels; or one label per line, returned with nil ids. A file whose
-// labels themselves contain spaces is read as keyed: give it ids.
+// labels themselves contain spaces is read as keyed: give it ids. An id
+// given on two lines is an error.
 func ReadKeyedLabels(path string) (ids, labels []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -181,6 +182,7 @@ func parseKeyedLabels(r io.Reader, name string) (ids, labels []string, err error
 		return nil, nil, err
 	}
 	keyed := false
+	lineOf := make(map[string]int) // the line of each id
 	for n := 0; l.next(); n++ {
 		// The id ends at the first white space, as in eachNodeLabel; a
 		// line without any is a label alone.
@@ -194,7 +196,12 @@ func parseKeyedLabels(r io.Reader, name string) (ids, labels []string, err error
 			labels = append(labels, l.text)
 			continue
 		}
-		ids, labels = append(ids, l.text[:k]), append(labels, strings.TrimSpace(l.text[k:]))
+		id := l.text[:k]
+		if first, ok := lineOf[id]; ok {
+			return nil, nil, l.errorf("id %q is given again (first on line %d)", id, first)
+		}
+		lineOf[id] = l.line
+		ids, labels = append(ids, id), append(labels, strings.TrimSpace(l.text[k:]))
 	}
 	if err := l.err(); err != nil {
 		return nil, nil, err
