@@ -35,13 +35,13 @@ const (
 	memInfo    = "/proc/meminfo"
 )
 
-var limit = sync.OnceValue(func() uint64 { return limitFrom(debug.SetMemoryLimit(-1), os.ReadFile) })
+var limitOnce = sync.OnceValue(func() uint64 { return limitFrom(debug.SetMemoryLimit(-1), os.ReadFile) })
 
 // Limit returns the number of bytes this process may use: the smallest of
 // the Go runtime's memory limit (GOMEMLIMIT), the cgroup v2 and v1 memory
 // limits and the machine's total memory, or 1<<62 if none can be read.
 // It reads them on the first call only.
-func Limit() uint64 { return limit() }
+func Limit() uint64 { return limitOnce() }
 
 // limitFrom computes Limit from the runtime's memory limit and the files
 // that read returns.
@@ -100,6 +100,7 @@ func check(bytes, limit uint64, what string) error {
 	return &tooLargeError{what: what, bytes: bytes, limit: limit}
 }
 
+// tooLargeError is the error of check: what needs bytes, over limit.
 type tooLargeError struct {
 	what         string
 	bytes, limit uint64
