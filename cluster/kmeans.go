@@ -40,6 +40,11 @@ type KMeans struct {
 // Fit clusters the rows of x and returns the label in [0, K) of each row and
 // the inertia of the best run. It returns an error if a field is out of
 // range, x has a NaN or infinite entry, or x has fewer than K distinct rows.
+//
+// Any finite x can be clustered: the rows are scaled by a power of two
+// first, which changes no label (see newLloyd). The inertia is in the units
+// of x, so for data whose squared distances do not fit in a float64 it is
+// +Inf (entries near 1e160), or rounds towards 0 (entries near 1e-160).
 func (km KMeans) Fit(x mat.Matrix) (labels []int, inertia float64, err error) {
 	restarts, maxIter, tol := km.Restarts, km.MaxIter, km.Tol
 	if restarts == 0 {
@@ -79,12 +84,13 @@ func (km KMeans) Fit(x mat.Matrix) (labels []int, inertia float64, err error) {
 			labels = append(labels[:0], w.labels...)
 		}
 	}
-	return labels, inertia, nil
+	return labels, math.Ldexp(inertia, 2*w.exp), nil
 }
 
 // lloyd holds the data and the state of one k-means run.
 type lloyd struct {
-	x       *mat.Dense // rows to cluster, with the column means subtracted
+	x       *mat.Dense // rows to cluster, scaled by 2^-exp, with the column means subtracted
+	exp     int        // squared distances in x are those of the input times 2^(-2·exp)
 	xnorm   []float64  // ‖x_i‖²
 	centers *mat.Dense // k×d
 	prod    *mat.Dense // n×k, x·centersᵀ
@@ -92,21 +98,43 @@ type lloyd struct {
 	dist    []float64 // squared distance of each row to its center
 }
 
+// newLloyd prepares the rows of m for k-means with k centers.
+//
+// Squares of entries beyond about 1.3e154 overflow and those below about
+// 1e-162 vanish, which would leave k-means++ sampling from infinite or zero
+// weights. As k-means does not change when every row is multiplied by one
+// factor, the rows are scaled by the power of two that brings the largest
+// magnitude into [1/2, 1): centered entries then lie in (-2, 2), so no
+// squared distance, nor a sum of them over fewer than 1e307 entries, can
+// overflow, and the largest cannot underflow. The scaling is exact, except
+// for entries it makes subnormal, under 2^-1021 times the largest, whose
+// squares vanish in any case. Normalized rows are scaled one by one in the
+// same way before their norm is taken, and end at unit norm.
 func newLloyd(m mat.Matrix, k int, normalize bool) (*lloyd, error) {
 	x := mat.DenseCopyOf(m)
 	n, d := x.Dims()
+	var largest float64
 	for i := 0; i < n; i++ {
 		row := x.RawRowView(i)
+		var rowLargest float64
 		for j, v := range row {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("cluster: entry (%d,%d) is %v", i, j, v)
 			}
+			rowLargest = max(rowLargest, math.Abs(v))
 		}
-		if norm := math.Sqrt(dot(row, row)); normalize && norm > 0 {
+		if normalize && rowLargest > 0 {
+			scale(row, rowLargest)
+			norm := math.Sqrt(dot(row, row))
 			for j := range row {
 				row[j] /= norm
 			}
 		}
+		largest = max(largest, rowLargest)
+	}
+	var exp int
+	if !normalize && largest > 0 {
+		exp = scale(x.RawMatrix().Data, largest)
 	}
 	// Distances do not change when the mean is subtracted, and the
 	// expansion ‖x‖² + ‖c‖² − 2x·c loses less to cancellation near it.
@@ -118,6 +146,7 @@ func newLloyd(m mat.Matrix, k int, normalize bool) (*lloyd, error) {
 	}
 	w := &lloyd{
 		x:       x,
+		exp:     exp,
 		xnorm:   make([]float64, n),
 		centers: mat.NewDense(k, d, nil),
 		prod:    mat.NewDense(n, k, nil),
@@ -183,7 +212,9 @@ func (w *lloyd) seed(rng *rand.Rand) error {
 				cand[i] = min(closest[i], sqDist(w.x.RawRowView(i), row))
 				p += cand[i]
 			}
-			if p < bestPot {
+			// The first candidate is taken whatever its potential, so
+			// that bestRow is a row even if no potential is below +Inf.
+			if bestRow < 0 || p < bestPot {
 				bestPot, bestRow = p, r
 				best, cand = cand, best
 			}
@@ -204,8 +235,8 @@ func sample(cum []float64, rng *rand.Rand) int {
 	if i := sort.Search(len(cum), func(i int) bool { return cum[i] > u }); i < len(cum) {
 		return i
 	}
-	// u rounded up to the total.
-	return sort.SearchFloat64s(cum, total)
+	// u rounded up to the total; the last index if the total is NaN.
+	return min(sort.SearchFloat64s(cum, total), len(cum)-1)
 }
 
 // run performs Lloyd iterations from the current centers and returns the
@@ -301,6 +332,16 @@ func (w *lloyd) inertia() float64 {
 		s += sqDist(w.x.RawRowView(i), w.centers.RawRowView(c))
 	}
 	return s
+}
+
+// scale multiplies v, whose largest magnitude is largest > 0, by the power
+// of two 2^-exp that brings largest into [1/2, 1), and returns exp.
+func scale(v []float64, largest float64) (exp int) {
+	_, exp = math.Frexp(largest)
+	for i := range v {
+		v[i] = math.Ldexp(v[i], -exp)
+	}
+	return exp
 }
 
 func dot(a, b []float64) float64 {

@@ -191,9 +191,11 @@ func TestUpdateRelocatesEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Centers at 0.5, 2.5 and 100, after centering by the mean 3.2: no
-	// row is nearest the third, and 10 is the farthest from its center.
-	w.centers = mat.NewDense(3, 1, []float64{0.5 - 3.2, 2.5 - 3.2, 100})
+	// Centers at 0.5, 2.5 and 100, after centering by the mean 3.2 and
+	// scaling by 2^-exp as newLloyd does: no row is nearest the third, and
+	// 10 is the farthest from its center.
+	s := math.Ldexp(1, -w.exp)
+	w.centers = mat.NewDense(3, 1, []float64{(0.5 - 3.2) * s, (2.5 - 3.2) * s, 100 * s})
 	w.labels = []int{-1, -1, -1, -1, -1}
 	w.assign()
 	if want := []int{0, 0, 1, 1, 1}; !slices.Equal(w.labels, want) {
@@ -204,8 +206,77 @@ func TestUpdateRelocatesEmpty(t *testing.T) {
 		t.Errorf("labels after update %v, want %v", w.labels, want)
 	}
 	for c, want := range []float64{0.5, 2.5, 10} {
-		if got := w.centers.At(c, 0) + 3.2; math.Abs(got-want) > 1e-12 {
+		if got := w.centers.At(c, 0)/s + 3.2; math.Abs(got-want) > 1e-12 {
 			t.Errorf("center %d at %v, want %v", c, got, want)
+		}
+	}
+}
+
+// TestKMeansScaleInvariant clusters blobs scaled to the ends of the float64
+// range: squared distances of entries near 1e160 overflow and those of
+// entries near 1e-300 underflow, yet the labels must be those of the
+// unscaled data.
+func TestKMeansScaleInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x, truth := blobs(rng, 120, 3, 4)
+	km := KMeans{K: 4, Seed: 9}
+	want, inertia, err := km.Fit(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if metric.ARI(truth, want) != 1 {
+		t.Fatalf("unscaled: ARI %v", metric.ARI(truth, want))
+	}
+	for _, tc := range []struct {
+		factor, inertia float64
+	}{
+		{1e160, math.Inf(1)},
+		{1e-300, 0},
+		{math.Ldexp(1, 100), math.Ldexp(inertia, 200)}, // exact: the same inertia, scaled
+	} {
+		var y mat.Dense
+		y.Scale(tc.factor, x)
+		for _, normalize := range []bool{false, true} {
+			km.Normalize = normalize
+			ref, refInertia, err := km.Fit(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, in, err := km.Fit(&y)
+			if err != nil {
+				t.Errorf("factor %g, normalize %v: %v", tc.factor, normalize, err)
+				continue
+			}
+			if !slices.Equal(got, ref) {
+				t.Errorf("factor %g, normalize %v: labels differ from the unscaled data's", tc.factor, normalize)
+			}
+			wantInertia := tc.inertia
+			if normalize {
+				wantInertia = refInertia // of unit rows, whatever the scale
+			}
+			if in != wantInertia && !(math.Abs(in-wantInertia) <= 1e-9*wantInertia) {
+				t.Errorf("factor %g, normalize %v: inertia %v, want %v", tc.factor, normalize, in, wantInertia)
+			}
+		}
+	}
+}
+
+// TestSeedGuards checks that seeding picks rows, and sampling returns an
+// index in range, even where potentials and totals are not finite, as
+// they would be for rows that newLloyd had not scaled.
+func TestSeedGuards(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	w := &lloyd{x: mat.NewDense(3, 1, []float64{-1e200, 0, 1e200}), centers: mat.NewDense(2, 1, nil)}
+	for range 20 {
+		if err := w.seed(rng); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cum := range [][]float64{{0, 0, math.Inf(1)}, {1, math.NaN(), math.NaN()}, {math.Inf(1), math.Inf(1)}} {
+		for range 20 {
+			if i := sample(cum, rng); i < 0 || i >= len(cum) {
+				t.Fatalf("sample(%v) = %d", cum, i)
+			}
 		}
 	}
 }

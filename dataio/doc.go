@@ -39,7 +39,11 @@
 // # Errors and writing
 //
 // Problems with the contents of a file are reported as *InputError, whose
-// message names the file and, where it applies, the line. Every writer
+// message names the file and, where it applies, the line. Readers store
+// values as they arrive rather than as a header counts them, and refuse a
+// declared shape whose storage (row pointers included) exceeds the memory
+// the process may use, as internal/memory tells, before allocating it, with
+// an InputError that wraps memory.ErrTooLarge. Every writer
 // replaces its file atomically: it writes a temporary file in the same
 // directory and renames it over the target only once the data are on disk,
 // so an interrupted run never leaves a half-written file behind.

@@ -12,6 +12,7 @@ type InputError struct {
 	File string // the file name as given
 	Line int    // 1-based line number, or 0 where it does not apply
 	Msg  string
+	Err  error // the cause, such as memory.ErrTooLarge, or nil; see Unwrap
 }
 
 // Error returns "file:line: message", or "file: message" without a line.
@@ -21,6 +22,9 @@ func (e *InputError) Error() string {
 	}
 	return e.File + ": " + e.Msg
 }
+
+// Unwrap returns Err.
+func (e *InputError) Unwrap() error { return e.Err }
 
 func inputErr(file string, line int, format string, args ...any) error {
 	return &InputError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}

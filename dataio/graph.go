@@ -65,7 +65,8 @@ func ReadEdgeList(path string, opt EdgeOptions) (*Graph, error) {
 
 // ParseEdgeList reads a graph from r, one edge "u v" or "u v weight" per
 // line; name is used in error messages. Weights must be positive and
-// finite, and default to 1. If every node name is an integer the nodes are
+// finite, and default to 1; duplicates whose weights sum past the largest
+// float64 are an error. If every node name is an integer the nodes are
 // ordered by value, so nodes named 0..n-1 keep their numbers; otherwise
 // they are numbered in order of first appearance.
 func ParseEdgeList(r io.Reader, name string, opt EdgeOptions) (*Graph, error) {
@@ -128,6 +129,9 @@ func ParseEdgeList(r io.Reader, name string, opt EdgeOptions) (*Graph, error) {
 		return nil, inputErr(name, 0, "no edges")
 	}
 	g := newGraph(ids, edges, !opt.Directed, opt.Duplicates)
+	if u, v, w, ok := overflowed(g.Adj); ok {
+		return nil, inputErr(name, 0, "the weights of edge %s %s sum to %v", g.IDs[u], g.IDs[v], w)
+	}
 	g.Directed = opt.Directed
 	return g, nil
 }

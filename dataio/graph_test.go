@@ -80,6 +80,7 @@ func TestParseEdgeListErrors(t *testing.T) {
 		{"0 1 NaN\n", dataio.EdgeOptions{}, `edges.txt:1: weight "NaN" is not positive`},
 		{"0 1 +Inf\n", dataio.EdgeOptions{}, `edges.txt:1: weight "+Inf" is not positive`},
 		{"# nothing\n\n", dataio.EdgeOptions{}, "edges.txt: no edges"},
+		{"a b 1e308\nb a 1e308\n", dataio.EdgeOptions{}, "edges.txt: the weights of edge a b sum to +Inf"},
 		{"0 1\n", dataio.EdgeOptions{SelfLoops: "yes"}, `unknown self-loop option "yes"`},
 		{"0 1\n", dataio.EdgeOptions{Duplicates: "min"}, `unknown duplicates option "min"`},
 		{"0 1\n", dataio.EdgeOptions{Reverse: true}, "reversing the arcs needs a directed graph"},

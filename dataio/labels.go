@@ -61,7 +61,13 @@ func ReadLabels(path string) (*Labels, error) {
 		return nil, err
 	}
 	defer f.Close()
-	l, err := newLineScanner(f, path)
+	return parseLabels(f, path)
+}
+
+// parseLabels reads one label per line from r, as ReadLabels does; name is
+// used in error messages.
+func parseLabels(r io.Reader, name string) (*Labels, error) {
+	l, err := newLineScanner(r, name)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +79,7 @@ func ReadLabels(path string) (*Labels, error) {
 		return nil, err
 	}
 	if len(s) == 0 {
-		return nil, inputErr(path, 0, "no labels")
+		return nil, inputErr(name, 0, "no labels")
 	}
 	return LabelsFromStrings(s), nil
 }
@@ -157,42 +163,51 @@ func eachNodeLabel(r io.Reader, name string, fn func(l *lineScanner, id, label s
 // ReadKeyedLabels reads a label file in either layout: "id label" lines
 // (every line has an id, whitespace, then the label), returned as ids and
 // labels; or one label per line, returned with nil ids. A file whose
-// labels themselves contain spaces is read as keyed: give it ids.
+// labels themselves contain spaces is read as keyed: give it ids. An id
+// given on two lines is an error.
 func ReadKeyedLabels(path string) (ids, labels []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	l, err := newLineScanner(f, path)
+	return parseKeyedLabels(f, path)
+}
+
+// parseKeyedLabels reads a label file from r, as ReadKeyedLabels does;
+// name is used in error messages.
+func parseKeyedLabels(r io.Reader, name string) (ids, labels []string, err error) {
+	l, err := newLineScanner(r, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	keyed := true
-	for l.next() {
-		id, label, ok := strings.Cut(l.text, " ")
-		if !ok {
-			id, label, ok = strings.Cut(l.text, "\t")
+	keyed := false
+	lineOf := make(map[string]int) // the line of each id
+	for n := 0; l.next(); n++ {
+		// The id ends at the first white space, as in eachNodeLabel; a
+		// line without any is a label alone.
+		k := strings.IndexFunc(l.text, unicode.IsSpace)
+		if n == 0 {
+			keyed = k >= 0
+		} else if keyed != (k >= 0) {
+			return nil, nil, l.errorf("mixes \"id label\" lines with lines of one label")
 		}
-		keyed = keyed && ok
-		ids, labels = append(ids, id), append(labels, strings.TrimSpace(label))
-		if !ok {
-			labels[len(labels)-1] = id
+		if k < 0 {
+			labels = append(labels, l.text)
+			continue
 		}
+		id := l.text[:k]
+		if first, ok := lineOf[id]; ok {
+			return nil, nil, l.errorf("id %q is given again (first on line %d)", id, first)
+		}
+		lineOf[id] = l.line
+		ids, labels = append(ids, id), append(labels, strings.TrimSpace(l.text[k:]))
 	}
 	if err := l.err(); err != nil {
 		return nil, nil, err
 	}
 	if len(labels) == 0 {
-		return nil, nil, inputErr(path, 0, "no labels")
-	}
-	if !keyed {
-		for i, id := range ids {
-			if labels[i] != id || strings.ContainsAny(id, " \t") {
-				return nil, nil, inputErr(path, 0, "mixes \"id label\" lines with lines of one label")
-			}
-		}
-		return nil, labels, nil
+		return nil, nil, inputErr(name, 0, "no labels")
 	}
 	return ids, labels, nil
 }

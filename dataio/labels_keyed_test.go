@@ -17,7 +17,11 @@ func TestReadKeyedLabels(t *testing.T) {
 		{"keyed", "# comment\na 1\nb\t2\nc 1\n", []string{"a", "b", "c"}, []string{"1", "2", "1"}, false},
 		{"rows", "1\n2\n\n1\n", nil, []string{"1", "2", "1"}, false},
 		{"spaces in labels", "0 Mr. Hi\n1 Officer\n", []string{"0", "1"}, []string{"Mr. Hi", "Officer"}, false},
+		{"tab before a space", "a\tb c\nd e\n", []string{"a", "d"}, []string{"b c", "e"}, false},
 		{"mixed", "a 1\n2\n", nil, nil, true},
+		{"duplicate id", "a 1\nb 2\na 1\n", nil, nil, true},
+		{"mixed, label equal to id", "a a\nb\n", nil, nil, true},
+		{"mixed, plain first", "b\na a\n", nil, nil, true},
 		{"empty", "# nothing\n", nil, nil, true},
 	} {
 		p := filepath.Join(dir, tc.name)

@@ -12,8 +12,9 @@ import (
 )
 
 // readMTX reads a MatrixMarket file: coordinate matrices give a CSR
-// matrix, array matrices a dense one.
-func readMTX(r io.Reader, name string) (linalg.Matrix, error) {
+// matrix, array matrices a dense one. It refuses, by check, a size line
+// that declares more than the process may hold before reading further.
+func readMTX(r io.Reader, name string, check memCheck) (linalg.Matrix, error) {
 	l, err := newLineScanner(r, name)
 	if err != nil {
 		return nil, err
@@ -71,6 +72,12 @@ func readMTX(r io.Reader, name string) (linalg.Matrix, error) {
 	if sym == "skew-symmetric" {
 		sign = -1
 	}
+	if err := check(mtxBytes(layout, sym, rows, cols, nnz), "storing it"); err != nil {
+		if layout == "array" {
+			return nil, memErr(name, l.line, err, "size line declares %d x %d", rows, cols)
+		}
+		return nil, memErr(name, l.line, err, "size line declares %d x %d with %d entries", rows, cols, nnz)
+	}
 
 	value := func(f string) (float64, error) {
 		v, err := strconv.ParseFloat(f, 64)
@@ -83,6 +90,13 @@ func readMTX(r io.Reader, name string) (linalg.Matrix, error) {
 	if layout == "array" {
 		// Values come in column-major order; a symmetric matrix stores its
 		// lower triangle only, a skew-symmetric one without the diagonal.
+		n := rows * cols
+		switch sym {
+		case "symmetric":
+			n = rows * (rows + 1) / 2
+		case "skew-symmetric":
+			n = rows * (rows - 1) / 2
+		}
 		var vals []float64
 		for l.next() {
 			for _, f := range strings.Fields(l.text) {
@@ -90,18 +104,14 @@ func readMTX(r io.Reader, name string) (linalg.Matrix, error) {
 				if err != nil {
 					return nil, err
 				}
+				if len(vals) == n {
+					return nil, l.errorf("more than the %d values of a %s %d x %d matrix", n, sym, rows, cols)
+				}
 				vals = append(vals, v)
 			}
 		}
 		if err := l.err(); err != nil {
 			return nil, err
-		}
-		n := rows * cols
-		switch sym {
-		case "symmetric":
-			n = rows * (rows + 1) / 2
-		case "skew-symmetric":
-			n = rows * (rows - 1) / 2
 		}
 		if len(vals) != n {
 			return nil, inputErr(name, 0, "found %d values, want %d", len(vals), n)
@@ -169,5 +179,26 @@ func readMTX(r io.Reader, name string) (linalg.Matrix, error) {
 	if err != nil {
 		return nil, inputErr(name, 0, "%v", err)
 	}
+	if i, j, v, ok := overflowed(m); ok {
+		return nil, inputErr(name, 0, "the entries at (%d, %d) sum to %v", i+1, j+1, v)
+	}
 	return m, nil
+}
+
+// mtxBytes returns about how many bytes readMTX allocates for a matrix of
+// the given size line. An array keeps the values it reads, 8 bytes each,
+// then the dense matrix, 8 bytes an entry. A coordinate matrix keeps each
+// entry it reads (nnz at most; an off-diagonal entry of a symmetric matrix
+// twice) as a row, a column and a value, 24 bytes; building the CSR matrix
+// then takes 16 bytes an entry for its indices and values and three arrays
+// of rows+1 ints, 24 bytes a row, for counts and row pointers.
+func mtxBytes(layout, sym string, rows, cols, nnz int) uint64 {
+	if layout == "array" {
+		return satMul(2*uint64(rows)*uint64(cols), 8)
+	}
+	entries := uint64(nnz)
+	if sym != "general" {
+		entries *= 2
+	}
+	return 24*uint64(rows+1) + 40*entries
 }

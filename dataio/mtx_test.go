@@ -66,7 +66,9 @@ func TestReadMTXErrors(t *testing.T) {
 		{coo + "2 2 1\n1 1\n", "m.mtx:3: entry has 2 fields, want 3"},
 		{coo + "2 2 1\n1 1 1\n2 2 2\n", "m.mtx:4: more than the 1 entries given on the size line"},
 		{coo + "2 2 2\n1 1 1\n", "m.mtx: found 1 entries, want 2"},
+		{coo + "2 2 2\n2 1 -1e308\n2 1 -1e308\n", "m.mtx: the entries at (2, 1) sum to -Inf"},
 		{"%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n", "m.mtx: found 3 values, want 4"},
+		{"%%MatrixMarket matrix array real symmetric\n2 2\n1\n2\n3 4\n", "m.mtx:5: more than the 3 values of a symmetric 2 x 2 matrix"},
 		{"%%MatrixMarket matrix array real general\n1 1\ninf\n", `m.mtx:3: value "inf" is not a finite number`},
 	} {
 		t.Run(tc.want, func(t *testing.T) {

@@ -141,19 +141,24 @@ func decoder(descr string) (int, func([]byte) float64) {
 	return 0, nil
 }
 
-// values reads the array data that follow the header, avail bytes at
-// most, in storage order.
-func (h *npyHeader) values(r io.Reader, avail int64, name string) ([]float64, error) {
+// elems returns the number of elements of the array, after checking that
+// the avail bytes that follow the header hold them.
+func (h *npyHeader) elems(avail int64, name string) (int, error) {
 	n := 1
 	for _, d := range h.shape {
 		if d != 0 && n > math.MaxInt/d {
-			return nil, inputErr(name, 0, "array of shape %v is too large", h.shape)
+			return 0, inputErr(name, 0, "array of shape %v is too large", h.shape)
 		}
 		n *= d
 	}
 	if need := float64(n) * float64(h.size); need > float64(avail) {
-		return nil, inputErr(name, 0, "truncated: shape %v needs %.0f bytes of data, found %d", h.shape, need, max(avail, 0))
+		return 0, inputErr(name, 0, "truncated: shape %v needs %.0f bytes of data, found %d", h.shape, need, max(avail, 0))
 	}
+	return n, nil
+}
+
+// values reads the n elements that follow the header, in storage order.
+func (h *npyHeader) values(r io.Reader, n int, name string) ([]float64, error) {
 	// Grow the result as data arrive rather than trusting the header.
 	vals := make([]float64, 0, min(n, 1<<20))
 	buf := make([]byte, h.size*min(n, 1<<13))
@@ -172,8 +177,9 @@ func (h *npyHeader) values(r io.Reader, avail int64, name string) ([]float64, er
 	return vals, nil
 }
 
-// readNPY reads a 2-D .npy array of size bytes from r.
-func readNPY(r io.Reader, size int64, name string) (linalg.Matrix, error) {
+// readNPY reads a 2-D .npy array of size bytes from r, refusing by check
+// a shape larger than the process may hold.
+func readNPY(r io.Reader, size int64, name string, check memCheck) (linalg.Matrix, error) {
 	h, err := readNPYHeader(r, name)
 	if err != nil {
 		return nil, err
@@ -188,7 +194,20 @@ func readNPY(r io.Reader, size int64, name string) (linalg.Matrix, error) {
 	if rows == 0 || cols == 0 {
 		return nil, inputErr(name, 0, "array of shape (%d, %d) is empty", rows, cols)
 	}
-	vals, err := h.values(r, size-h.length, name)
+	n, err := h.elems(size-h.length, name)
+	if err != nil {
+		return nil, err
+	}
+	// The values take 8 bytes each, and the copy in row-major order of a
+	// Fortran-order array as much again.
+	perValue := uint64(8)
+	if h.fortran {
+		perValue = 16
+	}
+	if err := check(satMul(uint64(n), perValue), "storing it"); err != nil {
+		return nil, memErr(name, 0, err, "header declares shape %v", h.shape)
+	}
+	vals, err := h.values(r, n, name)
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +229,9 @@ func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }
 
 // readNPZ reads an .npz archive of size bytes holding either a SciPy
-// sparse matrix in CSR or CSC format or a single 2-D array.
-func readNPZ(ra io.ReaderAt, size int64, name string) (linalg.Matrix, error) {
+// sparse matrix in CSR or CSC format or a single 2-D array, refusing by
+// check a shape larger than the process may hold.
+func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck) (linalg.Matrix, error) {
 	zr, err := zip.NewReader(ra, size)
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		return nil, err
@@ -232,14 +252,14 @@ func readNPZ(ra io.ReaderAt, size int64, name string) (linalg.Matrix, error) {
 			return nil, inputErr(name, 0, "%s: %v", f.Name, err)
 		}
 		defer rc.Close()
-		return readNPY(bufio.NewReader(rc), int64(f.UncompressedSize64), name+"/"+f.Name)
+		return readNPY(bufio.NewReader(rc), int64(f.UncompressedSize64), name+"/"+f.Name, check)
 	}
 	for _, k := range []string{"data", "indices", "indptr", "shape"} {
 		if entries[k] == nil {
 			return nil, inputErr(name, 0, "holds arrays %v; want one array or a SciPy sparse matrix (data, indices, indptr, shape)", keys)
 		}
 	}
-	arr := func(key string) ([]float64, error) { return npzArray(entries[key], name) }
+	arr := func(key string) ([]float64, error) { return npzArray(entries[key], name, check) }
 
 	format := "csr"
 	if f := entries["format"]; f != nil {
@@ -284,6 +304,12 @@ func readNPZ(ra io.ReaderAt, size int64, name string) (linalg.Matrix, error) {
 	if len(indptr) != major+1 || len(indices) != len(data) {
 		return nil, inputErr(name, 0, "%d indptr, %d indices and %d data entries do not fit shape (%d, %d)", len(indptr), len(indices), len(data), r, c)
 	}
+	// The coordinates of the entries take 16 bytes each, the CSR matrix
+	// 16 more, and building it three arrays of r+1 ints. In CSC format
+	// nothing in the data bounds r.
+	if err := check(24*uint64(r+1)+32*uint64(len(data)), "building the matrix"); err != nil {
+		return nil, memErr(name, 0, err, "shape (%d, %d) with %d entries", r, c, len(data))
+	}
 	outer := make([]int, len(data))
 	inner := make([]int, len(data))
 	prev := 0
@@ -311,6 +337,9 @@ func readNPZ(ra io.ReaderAt, size int64, name string) (linalg.Matrix, error) {
 	if err != nil {
 		return nil, inputErr(name, 0, "%v", err)
 	}
+	if i, j, v, ok := overflowed(m); ok {
+		return nil, inputErr(name, 0, "the entries at (%d, %d) sum to %v", i, j, v)
+	}
 	return m, nil
 }
 
@@ -322,8 +351,9 @@ func toInt(v float64, hi int) (int, bool) {
 	return int(v), true
 }
 
-// npzArray reads the numeric array f of the archive name.
-func npzArray(f *zip.File, name string) ([]float64, error) {
+// npzArray reads the numeric array f of the archive name, refusing by
+// check a shape larger than the process may hold.
+func npzArray(f *zip.File, name string, check memCheck) ([]float64, error) {
 	ename := name + "/" + f.Name
 	rc, err := f.Open()
 	if err != nil {
@@ -338,7 +368,14 @@ func npzArray(f *zip.File, name string) ([]float64, error) {
 	if h.decode == nil {
 		return nil, inputErr(ename, 0, "unsupported dtype %q", h.descr)
 	}
-	return h.values(r, int64(f.UncompressedSize64)-h.length, ename)
+	n, err := h.elems(int64(f.UncompressedSize64)-h.length, ename)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(satMul(uint64(n), 8), "storing it"); err != nil {
+		return nil, memErr(ename, 0, err, "header declares shape %v", h.shape)
+	}
+	return h.values(r, n, ename)
 }
 
 // npzString reads the string scalar f of the archive name, such as the

@@ -241,6 +241,8 @@ func TestReadNPZErrors(t *testing.T) {
 			"x.npz: shape has 1 entries, want 2"},
 		{"NaN", csrMembers(t, "csr", []int64{2, 3}, []int32{0, 1, 3}, []int32{1, 2, 0}, []float64{1, math.NaN(), 2}),
 			"x.npz: data[1] is NaN"},
+		{"sum overflows", csrMembers(t, "csr", []int64{2, 3}, []int32{0, 0, 2}, []int32{1, 1}, []float64{1e308, 1e308}),
+			"x.npz: the entries at (1, 1) sum to +Inf"},
 		{"coo", csrMembers(t, "coo", []int64{2, 3}, []int32{0, 1, 3}, []int32{1, 2, 0}, []float64{1, 3, 2}),
 			`x.npz: sparse format "coo" is not supported`},
 		{"other arrays", map[string][]byte{

@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/deepnmf/deepnmf/internal/memory"
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
@@ -76,11 +77,11 @@ func ReadMatrix(path string, opt MatrixOptions) (*Table, error) {
 	var x linalg.Matrix
 	switch format {
 	case "npy":
-		x, err = readNPY(bufio.NewReader(f), st.Size(), path)
+		x, err = readNPY(bufio.NewReader(f), st.Size(), path, memory.Check)
 	case "npz":
-		x, err = readNPZ(f, st.Size(), path)
+		x, err = readNPZ(f, st.Size(), path, memory.Check)
 	default:
-		x, err = readMTX(f, path)
+		x, err = readMTX(f, path, memory.Check)
 	}
 	if err != nil {
 		return nil, err

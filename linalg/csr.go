@@ -46,9 +46,12 @@ func NewCSR(r, c int, indptr, indices []int, data []float64) (*CSR, error) {
 		if lo > hi || hi > len(data) {
 			return nil, fmt.Errorf("csr: indptr decreases at row %d", i)
 		}
-		row := rowSorter{indices[lo:hi], data[lo:hi]}
-		if !sort.IsSorted(row) {
-			sort.Sort(row)
+		// A rowSorter passed as a sort.Interface is allocated on the heap,
+		// so only rows of two entries or more make one.
+		if hi-lo > 1 {
+			if row := (rowSorter{indices[lo:hi], data[lo:hi]}); !sort.IsSorted(row) {
+				sort.Sort(row)
+			}
 		}
 		for p := lo; p < hi; p++ {
 			if j := indices[p]; j < 0 || j >= c {
@@ -108,7 +111,9 @@ func NewCSRFromTriplets(r, c int, rows, cols []int, vals []float64, keepZeros bo
 	w := 0
 	for i := 0; i < r; i++ {
 		lo, hi := count[i], count[i+1]
-		sort.Stable(rowSorter{indices[lo:hi], data[lo:hi]})
+		if hi-lo > 1 { // as in NewCSR, sorting allocates
+			sort.Stable(rowSorter{indices[lo:hi], data[lo:hi]})
+		}
 		for p := lo; p < hi; p++ {
 			if w > indptr[i] && indices[w-1] == indices[p] {
 				data[w-1] += data[p]

@@ -444,3 +444,29 @@ func TestCSRAtPastStored(t *testing.T) {
 		}
 	}
 }
+
+// TestCSRAllocsIndependentOfRows checks that building a CSR matrix makes a
+// fixed number of allocations, however many rows it has: a reader that
+// checked the memory of the row pointers must not meet another cost per
+// row.
+func TestCSRAllocsIndependentOfRows(t *testing.T) {
+	const r = 100_000
+	indptr := make([]int, r+1)
+	for i := range indptr {
+		indptr[i] = min(i, 2)
+	}
+	if n := testing.AllocsPerRun(3, func() {
+		if _, err := linalg.NewCSRFromTriplets(r, r, []int{0, 0, 1}, []int{2, 1, 0}, []float64{1, 2, 3}, false); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 10 {
+		t.Errorf("NewCSRFromTriplets with %d rows: %v allocations", r, n)
+	}
+	if n := testing.AllocsPerRun(3, func() {
+		if _, err := linalg.NewCSR(r, r, indptr, []int{1, 0}, []float64{1, 2}); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 10 {
+		t.Errorf("NewCSR with %d rows: %v allocations", r, n)
+	}
+}

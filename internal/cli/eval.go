@@ -21,7 +21,9 @@ func newEval() *cobra.Command {
 		Long: `Score a clustering against ground truth. Each file holds either one label per
 line (row i of the data is line i) or "id label" lines, such as the
 assignments.txt that fit writes. Rows are matched by id; a line-per-row file
-has ids 0, 1, 2, .... Samples without a true label are skipped.`,
+has ids 0, 1, 2, ..., and an id given twice in a file is an error. Predicted
+samples without a true label are not scored; the output gives the number
+scored and the number predicted.`,
 		Example: `  deepnmf eval --truth labels.txt --pred out/assignments.txt
   deepnmf eval --truth karate/labels.txt --pred pred.txt --json`,
 		Args: noArgs,
@@ -29,17 +31,18 @@ has ids 0, 1, 2, .... Samples without a true label are skipped.`,
 			if truthPath == "" || predPath == "" {
 				return usageError{errors.New("--truth and --pred are required")}
 			}
-			truth, pred, err := alignLabels(truthPath, predPath)
+			truth, pred, scored, err := alignLabels(truthPath, predPath)
 			if err != nil {
 				return err
 			}
+			// metric.Cluster skips the samples whose truth is -1.
 			s := metric.Cluster(truth, pred)
 			m := map[string]float64{"acc": s.ACC, "nmi": s.NMI, "nmi_arithmetic": s.NMIArithmetic, "nmi_max": s.NMIMax,
 				"ari": s.ARI, "purity": s.Purity, "f1": s.F1, "jaccard": s.Jaccard}
 			if asJSON {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"n": len(pred), "metrics": m})
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"n": scored, "predicted": len(pred), "metrics": m})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d samples\n", len(pred))
+			fmt.Fprintf(cmd.OutOrStdout(), "%d samples scored of %d predicted\n", scored, len(pred))
 			for _, k := range []string{"acc", "nmi", "nmi_arithmetic", "nmi_max", "ari", "purity", "f1", "jaccard"} {
 				fmt.Fprintf(cmd.OutOrStdout(), "%-15s %.4f\n", k, m[k])
 			}
@@ -53,16 +56,16 @@ has ids 0, 1, 2, .... Samples without a true label are skipped.`,
 }
 
 // alignLabels reads both files and returns class indices aligned by id, in
-// the order of the prediction file; truth is -1 where a sample has no
-// true label.
-func alignLabels(truthPath, predPath string) (truth, pred []int, err error) {
+// the order of the prediction file, and the number of predicted samples
+// with a true label; truth is -1 where a sample has none.
+func alignLabels(truthPath, predPath string) (truth, pred []int, matched int, err error) {
 	tIDs, tLab, err := dataio.ReadKeyedLabels(truthPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	pIDs, pLab, err := dataio.ReadKeyedLabels(predPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	tIDs, pIDs = rowIDs(tIDs, len(tLab)), rowIDs(pIDs, len(pLab))
 	byID := make(map[string]string, len(tIDs))
@@ -70,7 +73,6 @@ func alignLabels(truthPath, predPath string) (truth, pred []int, err error) {
 		byID[id] = tLab[i]
 	}
 	aligned := make([]string, len(pIDs))
-	matched := 0
 	for i, id := range pIDs {
 		if l, ok := byID[id]; ok {
 			aligned[i] = l
@@ -78,9 +80,9 @@ func alignLabels(truthPath, predPath string) (truth, pred []int, err error) {
 		}
 	}
 	if matched == 0 {
-		return nil, nil, &dataio.InputError{File: predPath, Msg: "no id in common with " + truthPath}
+		return nil, nil, 0, &dataio.InputError{File: predPath, Msg: "no id in common with " + truthPath}
 	}
-	return dataio.LabelsFromStrings(aligned).Values, dataio.LabelsFromStrings(pLab).Values, nil
+	return dataio.LabelsFromStrings(aligned).Values, dataio.LabelsFromStrings(pLab).Values, matched, nil
 }
 
 // rowIDs returns ids, or 0..n-1 for a file without ids.
