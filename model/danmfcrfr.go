@@ -269,3 +269,7 @@ func (r *crfrRun) Objective() float64 {
 	}
 	return c
 }
+
+// extraBytes implements footprinter: the n x n distances of the repulsive
+// term, and the dense copy of the data the kNN graph needs.
+func (m *DANMFCRFR) extraBytes(n, d int) uint64 { return addSat(denseBytes(n, n), denseBytes(n, d)) }

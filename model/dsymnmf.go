@@ -420,3 +420,12 @@ func (r *dsymRun) balance() {
 		}
 	}
 }
+
+// extraBytes implements footprinter: the dense copy of data the kNN
+// similarity needs (the input is read as data when not square).
+func (m *DSymNMF) extraBytes(n, d int) uint64 {
+	if m.Input == InputGraph || m.Input == InputAuto && n == d {
+		return 0
+	}
+	return knnBytes(n, d)
+}

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/initialize"
+	"github.com/deepnmf/deepnmf/internal/memory"
 	"github.com/deepnmf/deepnmf/linalg"
 	"github.com/deepnmf/deepnmf/solve"
 )
@@ -36,6 +37,53 @@ type signedInput interface {
 // else than min(n, d), the bound of the others.
 type rankLimiter interface {
 	rankLimit(x linalg.Matrix) int
+}
+
+// footprinter is implemented by models that form large matrices besides
+// their factors (a dense copy of a sparse input for a kNN graph, n x n
+// distances): extraBytes estimates them for an n x d input.
+type footprinter interface {
+	extraBytes(n, d int) uint64
+}
+
+// footprint estimates the bytes of the dense matrices a fit of c keeps for
+// an n x d input: about ten matrices of n x w and d x w (factors,
+// numerators, denominators, cached products), w the rank or the sum of the
+// layer sizes, and what the model forms besides. It saturates instead of
+// overflowing.
+func footprint(c fitter, n, d int) uint64 {
+	v := reflect.ValueOf(c).Elem()
+	w := 0
+	if f := v.FieldByName("Rank"); f.IsValid() {
+		w = int(f.Int())
+	}
+	if f := v.FieldByName("Layers"); f.IsValid() {
+		for _, r := range f.Interface().([]int) {
+			w += r
+		}
+	}
+	b := mulSat(10*8, mulSat(uint64(n)+uint64(d), uint64(max(w, 1))))
+	if fp, ok := c.(footprinter); ok {
+		b = addSat(b, fp.extraBytes(n, d))
+	}
+	return b
+}
+
+// denseBytes returns the bytes of an r x c float64 matrix, saturating.
+func denseBytes(r, c int) uint64 { return mulSat(8, mulSat(uint64(r), uint64(c))) }
+
+func mulSat(a, b uint64) uint64 {
+	if a != 0 && b > math.MaxUint64/a {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
+func addSat(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
 }
 
 // run is one fit of a model: the session every phase runs in (the
@@ -108,8 +156,8 @@ func fitChecked(ctx context.Context, m fitter, x linalg.Matrix, s solve.Settings
 	if err := checkInput(x, signed); err != nil {
 		return nil, err
 	}
+	n, d := x.Dims()
 	if f := cv.Elem().FieldByName("Rank"); f.IsValid() {
-		n, d := x.Dims()
 		limit := min(n, d)
 		if rl, ok := c.(rankLimiter); ok {
 			limit = rl.rankLimit(x)
@@ -117,6 +165,9 @@ func fitChecked(ctx context.Context, m fitter, x linalg.Matrix, s solve.Settings
 		if err := checkRank(int(f.Int()), limit, x); err != nil {
 			return nil, err
 		}
+	}
+	if err := memory.Check(footprint(c, n, d), fmt.Sprintf("fitting it to a %dx%d input", n, d)); err != nil {
+		return nil, invalid(err)
 	}
 	se, err := solve.NewSession(ctx, s)
 	if err != nil {

@@ -162,3 +162,12 @@ func (r *gnmfRun) Objective() float64 {
 	}
 	return obj
 }
+
+// extraBytes implements footprinter: the dense copy of the data the kNN
+// graph needs, when it is built.
+func (m *GNMF) extraBytes(n, d int) uint64 {
+	if m.Graph != nil {
+		return 0
+	}
+	return knnBytes(n, d)
+}

@@ -168,3 +168,7 @@ func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int, 
 	}
 	return l, nil
 }
+
+// knnBytes is the memory of building a kNN graph of the rows of an n x d
+// input: a dense copy of it (graph.KNN needs the rows dense).
+func knnBytes(n, d int) uint64 { return denseBytes(n, d) }

@@ -277,3 +277,12 @@ func oedfsScaleW(x linalg.Matrix, v, w *mat.Dense) {
 		w.Scale(2*linalg.Dot(xw, v)/den, w)
 	}
 }
+
+// extraBytes implements footprinter: the dense copy of the data the kNN
+// graph needs, when it is built.
+func (m *OEDFS) extraBytes(n, d int) uint64 {
+	if m.Graph != nil {
+		return 0
+	}
+	return knnBytes(n, d)
+}

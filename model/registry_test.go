@@ -225,3 +225,52 @@ func TestDefaultsAgree(t *testing.T) {
 		t.Error("λ = 0 fits the same as the default λ = 1")
 	}
 }
+
+// hugeMatrix declares a huge shape and stores one entry, as a MatrixMarket
+// header may: any product with it would allocate the factors first.
+type hugeMatrix struct{ n int }
+
+func (h hugeMatrix) Dims() (int, int) { return h.n, h.n }
+func (h hugeMatrix) At(i, j int) float64 {
+	if i == 0 && j == 1 {
+		return 1
+	}
+	return 0
+}
+func (hugeMatrix) Mul(*mat.Dense, mat.Matrix)  { panic("a product was formed") }
+func (hugeMatrix) TMul(*mat.Dense, mat.Matrix) { panic("a product was formed") }
+func (hugeMatrix) Stats() linalg.Stats {
+	return linalg.Stats{Sum: 1, SquaredNorm: 1, Max: 1, Finite: true}
+}
+func (hugeMatrix) Apply(*mat.Dense, *mat.Dense, func(x, wh float64) float64) linalg.Matrix {
+	panic("a product was formed")
+}
+func (hugeMatrix) Each(fn func(i, j int, v float64)) { fn(0, 1, 1) }
+func (hugeMatrix) NNZ() int                         { return 1 }
+
+// TestHugeShapeRefused checks that every model refuses, before it
+// allocates anything, an input whose shape its dense factors cannot fit
+// in memory.
+func TestHugeShapeRefused(t *testing.T) {
+	for _, s := range All() {
+		c := Config{Rank: 2}
+		if _, ok := reflect.TypeOf(s.new()).Elem().FieldByName("Layers"); ok {
+			c = Config{Layers: []int{4, 2}}
+		}
+		e, err := New(s.Name, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: %v before refusing the shape", s.Name, r)
+				}
+			}()
+			_, err = e.Fit(context.Background(), hugeMatrix{n: 1e13}, solve.Settings{MaxIter: 1})
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "this process may use") {
+				t.Errorf("%s: err = %v, want a refusal of the memory it needs", s.Name, err)
+			}
+		}()
+	}
+}

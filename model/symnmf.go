@@ -243,3 +243,12 @@ func (r *symRun) Monitor() (float64, solve.Rule) {
 	}
 	return r.Objective(), solve.RelativeDecrease
 }
+
+// extraBytes implements footprinter: the dense copy of data the kNN
+// similarity needs (the input is read as data when not square).
+func (m *SymNMF) extraBytes(n, d int) uint64 {
+	if m.Input == InputGraph || m.Input == InputAuto && n == d {
+		return 0
+	}
+	return knnBytes(n, d)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -596,5 +597,35 @@ func TestNMFDefaultsAreSklearns(t *testing.T) {
 	obj, rec := def["objective"].(float64), def["reconstruction_err"].(float64)
 	if math.Abs(rec-math.Sqrt(2*obj)) > 1e-12*rec {
 		t.Errorf("reconstruction_err %v, want sqrt(2·objective) = %v", rec, math.Sqrt(2*obj))
+	}
+}
+
+// TestHugeHeaderRefused runs the command line in a child process under a
+// 1 GiB memory limit on a MatrixMarket file whose header declares
+// 100000000 x 100000000 with one entry: every model must refuse it with
+// exit status 2 before allocating, where it once allocated 9-13 GB.
+func TestHugeHeaderRefused(t *testing.T) {
+	if path := os.Getenv("DEEPNMF_TEST_HUGE"); path != "" {
+		for _, m := range [][]string{{"--model", "nmf", "--rank", "2"}, {"--model", "symnmf", "--rank", "2"},
+			{"--model", "danmf", "--layers", "4,2"}, {"--model", "dasnmf", "--layers", "4,2"}} {
+			code, _, stderr := run(t, context.Background(), append([]string{"fit", "--input", path}, m...)...)
+			fmt.Printf("%s exit %d: %s", m[1], code, stderr)
+		}
+		return
+	}
+	path := write(t, t.TempDir(), "huge.mtx", "%%MatrixMarket matrix coordinate real general\n100000000 100000000 1\n1 2 1\n")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHugeHeaderRefused$")
+	cmd.Env = append(os.Environ(), "DEEPNMF_TEST_HUGE="+path, "GOMEMLIMIT=1GiB")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	for _, m := range []string{"nmf", "symnmf", "danmf", "dasnmf"} {
+		if !strings.Contains(string(out), m+" exit 2: ") {
+			t.Errorf("%s: not refused with exit 2:\n%s", m, out)
+		}
+	}
+	if !strings.Contains(string(out), "this process may use") {
+		t.Errorf("the refusal does not say why:\n%s", out)
 	}
 }
