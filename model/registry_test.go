@@ -246,7 +246,7 @@ func (hugeMatrix) Apply(*mat.Dense, *mat.Dense, func(x, wh float64) float64) lin
 	panic("a product was formed")
 }
 func (hugeMatrix) Each(fn func(i, j int, v float64)) { fn(0, 1, 1) }
-func (hugeMatrix) NNZ() int                         { return 1 }
+func (hugeMatrix) NNZ() int                          { return 1 }
 
 // TestHugeShapeRefused checks that every model refuses, before it
 // allocates anything, an input whose shape its dense factors cannot fit
