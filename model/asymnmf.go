@@ -64,6 +64,7 @@ func (m *AsymNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 	return r.final(trifactor.New(a, h, w), func() *Result {
 		return &Result{
 			Rank:      m.Rank,
+			Approx:    &Approx{L: linalg.Product(h, w), R: h},
 			Embedding: h,
 			Factors: []Factor{
 				{Name: H, Doc: "n x k cluster memberships, A ≈ H·W·Hᵀ", M: h},

@@ -145,6 +145,7 @@ func (m *DSymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 			Layers:    append([]int(nil), m.Layers...),
 			Embedding: emb,
 			Factors:   dr.factors(),
+			Approx:    &Approx{L: dr.w[0], R: dr.g[0]},
 		}
 	})
 }

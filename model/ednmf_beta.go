@@ -87,6 +87,7 @@ func (m *EDNMFBeta) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: v,
+			Approx:    &Approx{L: v, R: w},
 			Assign:    AssignKMeans, // the paper's read-out
 			Factors: []Factor{
 				{Name: W, Doc: "d x k basis, X ≈ Hᵀ·Wᵀ", M: w},

@@ -84,6 +84,7 @@ func (m *GNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: v,
+			Approx:    &Approx{L: v, R: u},
 			Assign:    AssignKMeans, // the paper's read-out
 			Factors: []Factor{
 				{Name: V, Doc: "n x k sample representation, X ≈ V·Uᵀ", M: v},

@@ -65,6 +65,7 @@ func stackResult(s *deep.Stack, emb *mat.Dense, u, v Name, vFresh bool) *Result 
 		return fmt.Sprintf("m x %d product of the factors of layers 1..%d", s.Layers[i-1], i)
 	})...)
 	return &Result{
+		Approx:    &Approx{L: s.Top(), R: s.Product()},
 		Rank:      s.K(),
 		Layers:    append([]int(nil), s.Layers...),
 		Embedding: emb,
@@ -131,6 +132,7 @@ func triResult(hs []*mat.Dense, wp *mat.Dense, ls []deep.Layer, psi *mat.Dense, 
 	n, _ := psi.Dims()
 	fs = append(fs, Factor{Name: Psi, Doc: fmt.Sprintf("%d x %d memberships Ψ = H1⋯Hp, one row per node", n, k), M: psi})
 	res := &Result{
+		Approx:    &Approx{L: linalg.Product(psi, wp), R: psi},
 		Rank:      k,
 		Embedding: trifactor.Embedding(psi, string(readout)),
 		Factors:   fs,

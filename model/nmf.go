@@ -52,7 +52,13 @@ type NMF struct {
 	L1Ratio float64  `param:"l1_ratio" check:"[0,1]" help:"L1 share of the penalties"`
 	// Shuffle randomizes the coordinate order of the cd solver.
 	Shuffle bool `param:"shuffle" help:"random coordinate order (cd)"`
-	Seed    uint64
+	// Masked makes the input a masked one (linalg.ObservedNaN,
+	// ObservedStored, ObservedMask): its stored entries are the observed
+	// cells, the others unknown, and the loss runs over the observed ones
+	// only (matrix completion, with multiplicative updates). A dense input
+	// is then fully observed.
+	Masked bool
+	Seed   uint64
 }
 
 // Loss names a loss of NMF.
@@ -94,6 +100,9 @@ func (m *NMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Resu
 }
 
 func (m *NMF) fit(r *run, x linalg.Matrix) (*Result, error) {
+	if m.Masked {
+		x = linalg.ObservedStored(x)
+	}
 	run, err := m.newRun(x, true)
 	if err != nil {
 		return nil, err
@@ -115,6 +124,7 @@ func (m *NMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:              m.Rank,
 			Embedding:         run.w,
+			Approx:            &Approx{L: run.w, R: linalg.Transpose(run.h)},
 			ReconstructionErr: math.Sqrt(2 * max(run.lossValue(), 0)),
 			Factors: []Factor{
 				{Name: W, Doc: "n x k sample weights, X ≈ W·H", M: run.w},
@@ -170,12 +180,20 @@ func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
 		b = *m.Beta
 	}
 	n, d := x.Dims()
-	if b <= 0 && x.Stats().Min <= 0 {
+	least := x.Stats().Min
+	if m.Masked {
+		least = math.Inf(1)
+		x.Each(func(_, _ int, v float64) { least = min(least, v) })
+	}
+	if b <= 0 && least <= 0 {
 		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", b)
 	}
-	cd := m.Solver == SolverCD || m.Solver == SolverAuto && b == 2
-	if cd && b != 2 {
+	cd := m.Solver == SolverCD || m.Solver == SolverAuto && b == 2 && !m.Masked
+	switch {
+	case cd && b != 2:
 		return nil, invalidf("solver cd needs the Frobenius loss; use mu for β = %g", b)
+	case cd && m.Masked:
+		return nil, invalidf("solver cd does not take missing entries; use mu")
 	}
 	alphaH := m.AlphaW
 	if m.AlphaH != nil {
@@ -184,7 +202,7 @@ func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
 	// scikit-learn's _compute_regularization: penalties scale with the
 	// dimension they are summed over.
 	return &nmfRun{
-		x: x, beta: b, gamma: beta.Gamma(b), cd: cd, updateH: updateH, shuffle: m.Shuffle,
+		x: x, beta: b, gamma: beta.Gamma(b), cd: cd, updateH: updateH, shuffle: m.Shuffle, masked: m.Masked,
 		l1W: float64(d) * m.AlphaW * m.L1Ratio, l2W: float64(d) * m.AlphaW * (1 - m.L1Ratio),
 		l1H: float64(n) * alphaH * m.L1Ratio, l2H: float64(n) * alphaH * (1 - m.L1Ratio),
 	}, nil
@@ -201,15 +219,16 @@ type nmfRun struct {
 	beta, gamma        float64
 	l1W, l2W, l1H, l2H float64
 	cd, updateH        bool
+	masked             bool // the stored entries of x are the observed ones
 	shuffle            bool
 	rng                *rand.Rand
 	violation          float64
 
-	loss       float64 // D_β at the current factors, valid when fresh
-	fresh      bool
-	numW, denW *mat.Dense // n x k scratch
-	numH, denH *mat.Dense // k x d scratch
-	tmpT       *mat.Dense // d x k scratch
+	loss        float64 // D_β at the current factors, valid when fresh
+	fresh       bool
+	numW, denW  *mat.Dense // n x k scratch
+	numH, denH  *mat.Dense // k x d scratch
+	tmpT, tmpT2 *mat.Dense // d x k scratch
 }
 
 // Step implements solve.Model.
@@ -243,7 +262,7 @@ func (r *nmfRun) scratch() {
 	k := r.w.RawMatrix().Cols
 	r.numW, r.denW = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
 	r.numH, r.denH = mat.NewDense(k, d, nil), mat.NewDense(k, d, nil)
-	r.tmpT = mat.NewDense(d, k, nil)
+	r.tmpT, r.tmpT2 = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
 }
 
 func (r *nmfRun) muW() {
@@ -251,7 +270,11 @@ func (r *nmfRun) muW() {
 	// gonum's GEMM is faster with Hᵀ materialized than with a transposed
 	// operand; the copy is d x k, small beside the products.
 	r.tmpT.Copy(r.h.T())
-	beta.GradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
+	if r.masked {
+		beta.MaskedGradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
+	} else {
+		beta.GradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
+	}
 	penalize(r.denW, r.w, r.l1W, r.l2W)
 	linalg.MulUpdate(r.w, r.numW, r.denW, r.gamma, linalg.Eps)
 }
@@ -259,14 +282,18 @@ func (r *nmfRun) muW() {
 func (r *nmfRun) muH() {
 	r.scratch()
 	num, den := r.numH, r.denH
-	switch r.beta {
-	case 2:
+	switch {
+	case r.masked:
+		beta.MaskedGradHT(r.tmpT, r.tmpT2, r.x, r.w, r.h, r.beta)
+		num.Copy(r.tmpT.T())
+		den.Copy(r.tmpT2.T())
+	case r.beta == 2:
 		r.x.TMul(r.tmpT, r.w)
 		num.Copy(r.tmpT.T())
 		var wtw mat.Dense
 		wtw.Mul(r.w.T(), r.w)
 		den.Mul(&wtw, r.h)
-	case 1:
+	case r.beta == 1:
 		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
 		num.Copy(r.tmpT.T())
 		ws := linalg.ColSums(r.w)
@@ -363,7 +390,11 @@ func (r *nmfRun) Monitor() (float64, solve.Rule) {
 
 func (r *nmfRun) lossValue() float64 {
 	if !r.fresh {
-		r.loss = beta.Divergence(r.x, r.w, r.h, r.beta)
+		if r.masked {
+			r.loss = beta.MaskedDivergence(r.x, r.w, r.h, r.beta)
+		} else {
+			r.loss = beta.Divergence(r.x, r.w, r.h, r.beta)
+		}
 		r.fresh = true
 	}
 	return r.loss

@@ -108,6 +108,7 @@ func (m *NSED) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: emb,
+			Approx:    &Approx{L: v, R: w},
 			Factors: []Factor{
 				{Name: W, Doc: "d x k decoder basis, X ≈ Hᵀ·Wᵀ (for a graph: n x k)", M: w},
 				{Name: H, Doc: "k x n encoding, H ≈ Wᵀ·Xᵀ", M: linalg.Transpose(v)},

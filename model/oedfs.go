@@ -106,6 +106,7 @@ func (m *OEDFS) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: v,
+			Approx:    &Approx{L: v, R: w},
 			Assign:    AssignKMeans, // the paper's read-out
 			Factors: []Factor{
 				{Name: W, Doc: "d x k feature weights; ‖w_i‖ scores feature i", M: w},

@@ -132,7 +132,9 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if tri {
 		factors = append(factors, Factor{Name: S, Doc: "k x k block association, X ≈ H·S·W (the paper's Sᵀ)", M: run.s})
 	}
-	return r.final(run, func() *Result { return &Result{Rank: m.Rank, Embedding: run.h, Factors: factors} })
+	return r.final(run, func() *Result {
+		return &Result{Rank: m.Rank, Embedding: run.h, Factors: factors, Approx: &Approx{L: run.a(), R: linalg.Transpose(run.w)}}
+	})
 }
 
 // start returns the starting H (n x k) and W (k x d).

@@ -72,6 +72,7 @@ func (m *PNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: run.project(),
+			Approx:    &Approx{L: run.project(), R: run.w},
 			Assign:    AssignKMeans, // the paper's read-out
 			Factors: []Factor{
 				{Name: W, Doc: "d x k nonnegative projection basis, X ≈ X·W·Wᵀ", M: run.w},

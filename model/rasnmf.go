@@ -88,6 +88,7 @@ func (m *RAsNMF) fit(r *run, a linalg.Matrix) (*Result, error) {
 	return r.final(run, func() *Result {
 		return &Result{
 			Rank:      m.Rank,
+			Approx:    &Approx{L: linalg.Product(h, w), R: h},
 			Embedding: columnSumNormalized(h),
 			Factors: []Factor{
 				{Name: H, Doc: "n x k nonnegative cluster memberships, A ≈ H·W·Hᵀ", M: h},

@@ -34,6 +34,10 @@ type Config struct {
 	// graph-regularized data models (gnmf, oedfs, ednmf-beta), which
 	// otherwise build a kNN graph.
 	Graph *linalg.CSR
+	// Masked says the input is a masked one (linalg.ObservedNaN and its
+	// kind: the stored entries are the observed cells), for the models
+	// that complete matrices (nmf, eadnmf).
+	Masked bool
 }
 
 // Spec describes a registered model.
@@ -89,6 +93,8 @@ var specs = []*Spec{
 	&dsymnmfSpec,
 	&masnmfSpec,
 	&dasnmfSpec,
+	&lpanmfSpec,
+	&lpadnmfSpec,
 }
 
 // All returns the registered models in registry order.
@@ -183,6 +189,13 @@ func bind(m fitter, s Spec, c Config) error {
 			return invalidf("a given similarity graph (--graph) applies to the graph-regularized data models; %s has none", s.Name)
 		}
 		g.Set(reflect.ValueOf(c.Graph))
+	}
+	if c.Masked {
+		f, ok := has("Masked")
+		if !ok {
+			return invalidf("%s does not take missing entries (models that do: nmf, eadnmf)", s.Name)
+		}
+		f.SetBool(true)
 	}
 	fs := fieldsOf(v.Type())
 	if c.Init != "" {

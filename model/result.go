@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/solve"
@@ -30,11 +31,23 @@ type Result struct {
 	// layer) of a deep model, in order; the embedded Result is the final
 	// phase's.
 	Pretrain []solve.Result `json:"pretrain,omitempty"`
+	// Approx is the model's reconstruction of its (preprocessed) input: what
+	// matrix completion and link prediction score.
+	Approx *Approx `json:"-"`
 	// ReconstructionErr is scikit-learn's reconstruction_err_ for the
 	// models that report it (nmf): sqrt(2·D_β(X | WH)), which is
 	// ‖X − WH‖_F for the Frobenius loss.
 	ReconstructionErr float64 `json:"reconstruction_err,omitempty"`
 }
+
+// Approx is a reconstruction X̂ = L·Rᵀ of an n x d input as a product of
+// two factors, L n x k (one row per row of the input) and R d x k (one
+// row per column): for NMF L = W and R = Hᵀ, for a deep model L = Vpᵀ and
+// R = Ψ, for a tri-factorization L = HW and R = H.
+type Approx struct{ L, R *mat.Dense }
+
+// At returns X̂_ij.
+func (a *Approx) At(i, j int) float64 { return floats.Dot(a.L.RawRowView(i), a.R.RawRowView(j)) }
 
 // Assign is a read-out of hard assignments from an embedding.
 type Assign string

@@ -86,6 +86,7 @@ func (m *SemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: run.W,
+			Approx:    &Approx{L: run.W, R: linalg.Transpose(run.H)},
 			Factors: []Factor{
 				{Name: W, Doc: "n x k nonnegative sample weights (the paper's G), X ≈ W·H", M: run.W},
 				{Name: H, Doc: "k x d basis of any sign (the paper's Fᵀ)", M: run.H},

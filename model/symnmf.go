@@ -127,7 +127,9 @@ func (m *SymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if run.anls {
 		factors = append(factors, Factor{Name: W, Doc: "n x k ANLS partner of H (W ≈ H), A ≈ W·Hᵀ", M: run.w})
 	}
-	return r.final(run, func() *Result { return &Result{Rank: k, Embedding: run.h, Factors: factors} })
+	return r.final(run, func() *Result {
+		return &Result{Rank: k, Embedding: run.h, Factors: factors, Approx: &Approx{L: run.h, R: run.h}}
+	})
 }
 
 // symRun is one SymNMF fit: it implements solve.Model and, for anls,

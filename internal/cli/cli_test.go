@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/deepnmf/deepnmf/dataio"
+	"github.com/deepnmf/deepnmf/datasets"
 	"github.com/deepnmf/deepnmf/model"
 )
 
@@ -627,5 +628,84 @@ func TestHugeHeaderRefused(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "this process may use") {
 		t.Errorf("the refusal does not say why:\n%s", out)
+	}
+}
+
+// karateEdges writes the karate club graph as an edge list.
+func karateEdges(t *testing.T, dir string) string {
+	t.Helper()
+	g, _, err := datasets.Graph("karate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for u := range len(g.IDs) {
+		cols, _ := g.Adj.Row(u)
+		for _, v := range cols {
+			if u < v {
+				fmt.Fprintf(&b, "%s %s\n", g.IDs[u], g.IDs[v])
+			}
+		}
+	}
+	return write(t, dir, "karate.txt", b.String())
+}
+
+// TestLinkpred checks the link-prediction command: the JSON keys, the
+// heuristics and the models, the files of --out and --predict, and its
+// usage errors.
+func TestLinkpred(t *testing.T) {
+	dir := t.TempDir()
+	edges := karateEdges(t, dir)
+	for _, args := range [][]string{{"--model", "ra"}, {"--model", "cn"}, {"--model", "nmf", "--rank", "4"}, {"--model", "lpanmf", "--rank", "4"},
+		{"--model", "lpadnmf", "--layers", "8,4"}, {"--model", "danmf", "--layers", "8,4"}} {
+		code, stdout, stderr := run(t, context.Background(), append([]string{"linkpred", "--input", edges, "--splits", "3", "--json", "--quiet"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"auc", "auc_std", "precision", "precision_std", "splits"} {
+			if _, ok := rep[k]; !ok {
+				t.Errorf("%v: JSON lacks %s", args, k)
+			}
+		}
+		if auc := rep["auc"].(float64); auc < 0.6 || rep["splits"].(float64) != 3 {
+			t.Errorf("%v: AUC %v over %v splits on karate", args, auc, rep["splits"])
+		}
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := run(t, context.Background(), "linkpred", "--input", edges, "--model", "ra", "--splits", "2", "--seed", "4", "--out", out); code != 0 {
+		t.Fatalf("--out: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "split-5.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(b), "\n"); lines != 16 { // 8 held-out edges of 78, 8 negatives
+		t.Errorf("split-5.txt has %d lines, want 16", lines)
+	}
+	code, stdout, stderr := run(t, context.Background(), "linkpred", "--input", edges, "--model", "ra", "--predict", "5", "--json")
+	if code != 0 {
+		t.Fatalf("--predict: exit %d: %s", code, stderr)
+	}
+	var pred struct {
+		Predictions []struct {
+			U, V  string
+			Score float64
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &pred); err != nil {
+		t.Fatal(err)
+	}
+	if len(pred.Predictions) != 5 || pred.Predictions[0].Score < pred.Predictions[4].Score {
+		t.Errorf("predictions %+v, want 5 best first", pred.Predictions)
+	}
+	for _, args := range [][]string{{"--model", "ra", "--test-fraction", "1"}, {"--model", "nmf"}, {"--model", "ra", "--splits", "0"},
+		{"--model", "jaccard"}, {"--model", "ra", "--predict", "-1"}} {
+		if code, _, stderr := run(t, context.Background(), append([]string{"linkpred", "--input", edges}, args...)...); code != exitBadInput {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)
+		}
 	}
 }

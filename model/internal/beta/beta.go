@@ -116,3 +116,66 @@ func Divergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
 	res := terms.Stats().Sum + (beta-1)*linalg.PowSum(w, h, beta, 0)
 	return res / (beta * (beta - 1))
 }
+
+// The masked forms: X is a masked input (linalg.ObservedNaN and its
+// kind), whose stored entries are the observed cells; the divergence and
+// its gradient run over them only, with J ⊙ (WH) formed there.
+
+// maskedPow returns J ⊙ max(WH, floor)^p on the observed entries of x.
+func maskedPow(x linalg.Matrix, w, h *mat.Dense, p, floor float64) linalg.Matrix {
+	switch p {
+	case 0:
+		return x.Apply(w, h, func(_, _ float64) float64 { return 1 })
+	case 1:
+		return x.Apply(w, h, func(_, wh float64) float64 { return wh })
+	}
+	return x.Apply(w, h, func(_, wh float64) float64 { return math.Pow(max(wh, floor), p) })
+}
+
+// MaskedGradW sets num and den (n x k) to the negative and positive parts
+// of the gradient in W of D_β over the observed entries, given ht = Hᵀ:
+// (J ⊙ X ⊙ (WH)^(β−2))·Hᵀ and (J ⊙ (WH)^(β−1))·Hᵀ.
+func MaskedGradW(num, den *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float64) {
+	if beta == 2 {
+		x.Mul(num, ht)
+	} else {
+		Ratio(x, w, h, beta).Mul(num, ht)
+	}
+	maskedPow(x, w, h, beta-1, PowFloor(beta)).Mul(den, ht)
+}
+
+// MaskedGradHT sets num and den (d x k) to the transposed negative and
+// positive parts of the gradient in H of D_β over the observed entries:
+// (J ⊙ X ⊙ (WH)^(β−2))ᵀ·W and (J ⊙ (WH)^(β−1))ᵀ·W.
+func MaskedGradHT(num, den *mat.Dense, x linalg.Matrix, w, h *mat.Dense, beta float64) {
+	if beta == 2 {
+		x.TMul(num, w)
+	} else {
+		Ratio(x, w, h, beta).TMul(num, w)
+	}
+	maskedPow(x, w, h, beta-1, PowFloor(beta)).TMul(den, w)
+}
+
+// MaskedDivergence returns D_β(X | WH) over the observed entries of x (for
+// β = 2, ½ Σ (x − wh)²), with the floors of Divergence.
+func MaskedDivergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
+	terms := x.Apply(w, h, func(x, wh float64) float64 {
+		switch beta {
+		case 2:
+			return (x - wh) * (x - wh) / 2
+		case 1:
+			y := max(wh, linalg.Eps)
+			if x <= linalg.Eps {
+				return y
+			}
+			return x*math.Log(x/y) - x + y
+		case 0:
+			y := max(wh, linalg.Eps)
+			q := max(x, linalg.Eps) / y
+			return q - math.Log(q) - 1
+		}
+		y := max(wh, linalg.Eps)
+		return (math.Pow(max(x, 0), beta) + (beta-1)*math.Pow(y, beta) - beta*max(x, 0)*math.Pow(y, beta-1)) / (beta * (beta - 1))
+	})
+	return terms.Stats().Sum
+}
