@@ -95,3 +95,36 @@ func Precision(pos, neg []float64, k int) float64 {
 	}
 	return hits / float64(k)
 }
+
+// RMSE returns the root mean squared error of pred against truth, NaN for
+// empty slices. It panics if the lengths differ.
+func RMSE(truth, pred []float64) float64 {
+	if len(truth) != len(pred) {
+		panic("metric: RMSE of slices of different lengths")
+	}
+	if len(truth) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for i, t := range truth {
+		d := t - pred[i]
+		s += d * d
+	}
+	return math.Sqrt(s / float64(len(truth)))
+}
+
+// MAE returns the mean absolute error of pred against truth, NaN for empty
+// slices. It panics if the lengths differ.
+func MAE(truth, pred []float64) float64 {
+	if len(truth) != len(pred) {
+		panic("metric: MAE of slices of different lengths")
+	}
+	if len(truth) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for i, t := range truth {
+		s += math.Abs(t - pred[i])
+	}
+	return s / float64(len(truth))
+}

@@ -72,3 +72,16 @@ func TestPrecision(t *testing.T) {
 		t.Error("k beyond the scores is not NaN")
 	}
 }
+
+func TestErrors(t *testing.T) {
+	truth, pred := []float64{1, 2, 3, 4}, []float64{1, 0, 3, 5}
+	if got := RMSE(truth, pred); math.Abs(got-math.Sqrt(5.0/4)) > 1e-15 {
+		t.Errorf("RMSE %v, want sqrt(5/4)", got)
+	}
+	if got := MAE(truth, pred); got != 0.75 {
+		t.Errorf("MAE %v, want 0.75", got)
+	}
+	if !math.IsNaN(RMSE(nil, nil)) || !math.IsNaN(MAE(nil, nil)) {
+		t.Error("errors of nothing are not NaN")
+	}
+}

@@ -54,6 +54,13 @@ type Monitor interface {
 	Monitor() (v float64, rule Rule)
 }
 
+// Finisher is implemented by models that follow a schedule of their own
+// (an outer loop of a fixed length): the run stops, with Reason Finished,
+// after a step that ends it.
+type Finisher interface {
+	Finished() bool
+}
+
 // Rule is a stopping test; see the package documentation.
 type Rule int
 
@@ -149,6 +156,7 @@ const (
 	MaxIter     Reason = "max-iter"
 	TimeLimit   Reason = "time-limit"
 	Interrupted Reason = "interrupted"
+	Finished    Reason = "finished"
 )
 
 // Result reports a run.
@@ -263,7 +271,11 @@ func (se *Session) Run(phase string, m Model, limits Settings) (*Result, error) 
 		}
 		res.Iterations = it
 		timeUp := se.timeUp()
-		check := it%s.CheckEvery == 0 || it == s.MaxIter || timeUp
+		done := false
+		if f, ok := m.(Finisher); ok {
+			done = f.Finished()
+		}
+		check := it%s.CheckEvery == 0 || it == s.MaxIter || timeUp || done
 		if !check && it != 1 {
 			continue
 		}
@@ -278,6 +290,10 @@ func (se *Session) Run(phase string, m Model, limits Settings) (*Result, error) 
 		}
 		if !check {
 			continue
+		}
+		if done {
+			res.Converged, res.Reason = true, Finished
+			break
 		}
 		if tol > 0 && converged(rule, first, prev, v, tol) {
 			res.Converged, res.Reason = true, Tolerance

@@ -212,3 +212,22 @@ func TestSessionCancelledBetweenPhases(t *testing.T) {
 		t.Errorf("after cancel: %+v, %d steps, %v", res, g.steps, err)
 	}
 }
+
+// scheduled finishes after a fixed number of steps.
+type scheduled struct {
+	geometric
+	last int
+}
+
+func (s *scheduled) Finished() bool { return s.steps >= s.last }
+
+func TestFinisher(t *testing.T) {
+	m := &scheduled{geometric{obj: 1, r: 0.5}, 13}
+	res, err := Fit(context.Background(), m, Settings{MaxIter: 100, Tol: new(0.0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Iterations != 13 || res.Reason != Finished || !res.Converged || res.History[len(res.History)-1].Iter != 13 {
+		t.Errorf("%+v, want the run finished by the model at 13", res)
+	}
+}

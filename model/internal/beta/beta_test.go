@@ -90,3 +90,61 @@ func TestGamma(t *testing.T) {
 		}
 	}
 }
+
+// TestMasked checks the masked divergence against a sum over the observed
+// cells, and its gradients in W and H against finite differences.
+func TestMasked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x, w, h := random(6, 5, rng), random(6, 2, rng), random(2, 5, rng)
+	hidden := mat.NewDense(6, 5, nil)
+	hidden.Copy(x)
+	for i := range 6 {
+		hidden.Set(i, (i*3)%5, math.NaN())
+		hidden.Set(i, (i*3+2)%5, math.NaN())
+	}
+	mx := linalg.ObservedNaN(linalg.NewDense(hidden))
+	div := func(b float64) float64 {
+		var wh mat.Dense
+		wh.Mul(w, h)
+		var s float64
+		mx.Each(func(i, j int, v float64) {
+			one := mat.NewDense(1, 1, []float64{v})
+			s += direct(one, mat.NewDense(1, 1, []float64{wh.At(i, j)}), mat.NewDense(1, 1, []float64{1}), b)
+		})
+		return s
+	}
+	ht := linalg.Transpose(h)
+	for _, b := range []float64{2, 1, 1.5, 0.5, 0} {
+		if got, want := MaskedDivergence(mx, w, h, b), div(b); math.Abs(got-want) > 1e-10*max(1, want) {
+			t.Errorf("β = %g: masked divergence %.12g, want %.12g", b, got, want)
+		}
+		numW, denW := mat.NewDense(6, 2, nil), mat.NewDense(6, 2, nil)
+		MaskedGradW(numW, denW, mx, w, h, ht, b)
+		numH, denH := mat.NewDense(5, 2, nil), mat.NewDense(5, 2, nil)
+		MaskedGradHT(numH, denH, mx, w, h, b)
+		fd := func(m *mat.Dense, i, j int) float64 {
+			v := m.At(i, j)
+			const e = 1e-6
+			m.Set(i, j, v+e)
+			up := MaskedDivergence(mx, w, h, b)
+			m.Set(i, j, v-e)
+			down := MaskedDivergence(mx, w, h, b)
+			m.Set(i, j, v)
+			return (up - down) / (2 * e)
+		}
+		for i := range 6 {
+			for j := range 2 {
+				if got, want := denW.At(i, j)-numW.At(i, j), fd(w, i, j); math.Abs(got-want) > 1e-5*max(1, math.Abs(want)) {
+					t.Fatalf("β = %g W(%d,%d): den − num %.8g, finite difference %.8g", b, i, j, got, want)
+				}
+			}
+		}
+		for j := range 5 {
+			for k := range 2 {
+				if got, want := denH.At(j, k)-numH.At(j, k), fd(h, k, j); math.Abs(got-want) > 1e-5*max(1, math.Abs(want)) {
+					t.Fatalf("β = %g H(%d,%d): den − num %.8g, finite difference %.8g", b, k, j, got, want)
+				}
+			}
+		}
+	}
+}
