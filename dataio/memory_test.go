@@ -80,25 +80,25 @@ func TestDeclaredShapeTooLarge(t *testing.T) {
 		want string
 	}{
 		{"mtx coordinate", func() error {
-			_, err := readMTX(strings.NewReader("%%MatrixMarket matrix coordinate real general\n100000000 100000000 1\n1 1 1\n"), "m.mtx", limitTo(limit))
+			_, err := readMTX(strings.NewReader("%%MatrixMarket matrix coordinate real general\n100000000 100000000 1\n1 1 1\n"), "m.mtx", limitTo(limit), false)
 			return err
 		}, "m.mtx:2: size line declares 100000000 x 100000000 with 1 entries: storing it needs 2400000064 bytes"},
 		{"mtx array", func() error {
-			_, err := readMTX(strings.NewReader("%%MatrixMarket matrix array real general\n100000 100000\n1\n"), "m.mtx", limitTo(limit))
+			_, err := readMTX(strings.NewReader("%%MatrixMarket matrix array real general\n100000 100000\n1\n"), "m.mtx", limitTo(limit), false)
 			return err
 		}, "m.mtx:2: size line declares 100000 x 100000: storing it needs 160000000000 bytes"},
 		{"npz csc", func() error {
-			_, err := readNPZ(bytes.NewReader(csc), int64(len(csc)), "x.npz", limitTo(limit))
+			_, err := readNPZ(bytes.NewReader(csc), int64(len(csc)), "x.npz", limitTo(limit), false)
 			return err
 		}, "x.npz: shape (100000000, 1) with 0 entries: building the matrix needs 2400000024 bytes"},
 		// A dense array must be in the file, so the limit is made small.
 		{"npy", func() error {
-			_, err := readNPY(bufio.NewReader(bytes.NewReader(bigNPY)), int64(len(bigNPY)), "x.npy", limitTo(100))
+			_, err := readNPY(bufio.NewReader(bytes.NewReader(bigNPY)), int64(len(bigNPY)), "x.npy", limitTo(100), false)
 			return err
 		}, "x.npy: header declares shape [1 20]: storing it needs 160 bytes"},
 		{"npz member", func() error {
 			z := zipBytes("arr_0.npy", bigNPY)
-			_, err := readNPZ(bytes.NewReader(z), int64(len(z)), "x.npz", limitTo(100))
+			_, err := readNPZ(bytes.NewReader(z), int64(len(z)), "x.npz", limitTo(100), false)
 			return err
 		}, "x.npz/arr_0.npy: header declares shape [1 20]: storing it needs 160 bytes"},
 	} {
@@ -120,7 +120,7 @@ func TestLargeSparseWithinLimit(t *testing.T) {
 	if n := mtxBytes("coordinate", "general", 1_000_000, 1_000_000, 10_000_000); n > 1<<30 {
 		t.Errorf("1e6 x 1e6 with 1e7 entries: estimate %d bytes, over 1 GB", n)
 	}
-	m, err := readMTX(strings.NewReader("%%MatrixMarket matrix coordinate real general\n1000000 1000000 2\n1 1 1\n1000000 1000000 2\n"), "m.mtx", limitTo(1<<30))
+	m, err := readMTX(strings.NewReader("%%MatrixMarket matrix coordinate real general\n1000000 1000000 2\n1 1 1\n1000000 1000000 2\n"), "m.mtx", limitTo(1<<30), false)
 	if err != nil {
 		t.Fatal(err)
 	}

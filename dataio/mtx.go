@@ -14,7 +14,7 @@ import (
 // readMTX reads a MatrixMarket file: coordinate matrices give a CSR
 // matrix, array matrices a dense one. It refuses, by check, a size line
 // that declares more than the process may hold before reading further.
-func readMTX(r io.Reader, name string, check memCheck) (linalg.Matrix, error) {
+func readMTX(r io.Reader, name string, check memCheck, nan bool) (linalg.Matrix, error) {
 	l, err := newLineScanner(r, name)
 	if err != nil {
 		return nil, err
@@ -81,8 +81,8 @@ func readMTX(r io.Reader, name string, check memCheck) (linalg.Matrix, error) {
 
 	value := func(f string) (float64, error) {
 		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, l.errorf("value %q is not a finite number", f)
+		if err != nil || math.IsInf(v, 0) || !nan && math.IsNaN(v) {
+			return 0, l.errorf("value %q is not a finite number%s", f, missingHint(err == nil && math.IsNaN(v)))
 		}
 		return v, nil
 	}

@@ -179,7 +179,7 @@ func (h *npyHeader) values(r io.Reader, n int, name string) ([]float64, error) {
 
 // readNPY reads a 2-D .npy array of size bytes from r, refusing by check
 // a shape larger than the process may hold.
-func readNPY(r io.Reader, size int64, name string, check memCheck) (linalg.Matrix, error) {
+func readNPY(r io.Reader, size int64, name string, check memCheck, nan bool) (linalg.Matrix, error) {
 	h, err := readNPYHeader(r, name)
 	if err != nil {
 		return nil, err
@@ -211,12 +211,12 @@ func readNPY(r io.Reader, size int64, name string, check memCheck) (linalg.Matri
 	if err != nil {
 		return nil, err
 	}
-	if k := slices.IndexFunc(vals, notFinite); k >= 0 {
+	if k := slices.IndexFunc(vals, refused(nan)); k >= 0 {
 		i, j := k/cols, k%cols
 		if h.fortran {
 			i, j = k%rows, k/rows
 		}
-		return nil, inputErr(name, 0, "entry (%d, %d) is %v", i, j, vals[k])
+		return nil, inputErr(name, 0, "entry (%d, %d) is %v%s", i, j, vals[k], missingHint(math.IsNaN(vals[k])))
 	}
 	if h.fortran {
 		return linalg.NewDense(linalg.Transpose(mat.NewDense(cols, rows, vals))), nil
@@ -224,14 +224,18 @@ func readNPY(r io.Reader, size int64, name string, check memCheck) (linalg.Matri
 	return linalg.NewDense(mat.NewDense(rows, cols, vals)), nil
 }
 
-func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+// refused returns the test of the values a reader refuses: infinities,
+// and NaN unless nan (unknown cells) is set.
+func refused(nan bool) func(v float64) bool {
+	return func(v float64) bool { return math.IsInf(v, 0) || !nan && math.IsNaN(v) }
+}
 
 func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }
 
 // readNPZ reads an .npz archive of size bytes holding either a SciPy
 // sparse matrix in CSR or CSC format or a single 2-D array, refusing by
 // check a shape larger than the process may hold.
-func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck) (linalg.Matrix, error) {
+func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck, nan bool) (linalg.Matrix, error) {
 	zr, err := zip.NewReader(ra, size)
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		return nil, err
@@ -252,7 +256,7 @@ func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck) (linalg.Ma
 			return nil, inputErr(name, 0, "%s: %v", f.Name, err)
 		}
 		defer rc.Close()
-		return readNPY(bufio.NewReader(rc), int64(f.UncompressedSize64), name+"/"+f.Name, check)
+		return readNPY(bufio.NewReader(rc), int64(f.UncompressedSize64), name+"/"+f.Name, check, nan)
 	}
 	for _, k := range []string{"data", "indices", "indptr", "shape"} {
 		if entries[k] == nil {
@@ -286,8 +290,8 @@ func readNPZ(ra io.ReaderAt, size int64, name string, check memCheck) (linalg.Ma
 	if err != nil {
 		return nil, err
 	}
-	if k := slices.IndexFunc(data, notFinite); k >= 0 {
-		return nil, inputErr(name, 0, "data[%d] is %v", k, data[k])
+	if k := slices.IndexFunc(data, refused(nan)); k >= 0 {
+		return nil, inputErr(name, 0, "data[%d] is %v%s", k, data[k], missingHint(math.IsNaN(data[k])))
 	}
 	indices, err := arr("indices")
 	if err != nil {

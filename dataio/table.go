@@ -34,6 +34,11 @@ type MatrixOptions struct {
 	// names: "yes", "no", or "auto" (the default), which takes it for a
 	// header if a field outside the label column is not a number.
 	Header string
+	// Missing accepts unknown cells, read as NaN, for matrix completion
+	// (linalg.ObservedNaN): NaN values in every format, and in text files
+	// also empty fields and NA. Otherwise they are refused. Infinities are
+	// refused either way.
+	Missing bool
 }
 
 // Table is a data matrix with its optional labels and column names.
@@ -77,11 +82,11 @@ func ReadMatrix(path string, opt MatrixOptions) (*Table, error) {
 	var x linalg.Matrix
 	switch format {
 	case "npy":
-		x, err = readNPY(bufio.NewReader(f), st.Size(), path, memory.Check)
+		x, err = readNPY(bufio.NewReader(f), st.Size(), path, memory.Check, opt.Missing)
 	case "npz":
-		x, err = readNPZ(f, st.Size(), path, memory.Check)
+		x, err = readNPZ(f, st.Size(), path, memory.Check, opt.Missing)
 	default:
-		x, err = readMTX(f, path, memory.Check)
+		x, err = readMTX(f, path, memory.Check, opt.Missing)
 	}
 	if err != nil {
 		return nil, err
@@ -181,12 +186,16 @@ func ParseTable(r io.Reader, name string, opt MatrixOptions) (*Table, error) {
 				t.Labels = append(t.Labels, strings.Clone(f))
 				continue
 			}
+			if opt.Missing && isMissing(f) {
+				data = append(data, math.NaN())
+				continue
+			}
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return nil, inputErr(name, line, "column %d: %q is not a number", j+1, f)
+				return nil, inputErr(name, line, "column %d: %q is not a number%s", j+1, f, missingHint(isMissing(f)))
 			}
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, inputErr(name, line, "column %d: %q is not finite", j+1, f)
+				return nil, inputErr(name, line, "column %d: %q is not finite%s", j+1, f, missingHint(math.IsNaN(v)))
 			}
 			data = append(data, v)
 		}
@@ -213,7 +222,7 @@ func isHeader(fields []string, opt MatrixOptions, byName bool) (bool, error) {
 	case "", "auto":
 		lab, _ := labelColumn(opt.Label, len(fields))
 		for j, f := range fields {
-			if j != lab && !isNumber(f) {
+			if j != lab && !isNumber(f) && !(opt.Missing && isMissing(f)) {
 				return true, nil
 			}
 		}
@@ -226,6 +235,21 @@ func isHeader(fields []string, opt MatrixOptions, byName bool) (bool, error) {
 func isNumber(f string) bool {
 	_, err := strconv.ParseFloat(f, 64)
 	return err == nil || errors.Is(err, strconv.ErrRange)
+}
+
+// isMissing reports whether a text field is an unknown cell: empty, NA or
+// NaN.
+func isMissing(f string) bool {
+	f = strings.TrimSpace(f)
+	return f == "" || f == "NA" || strings.EqualFold(f, "nan")
+}
+
+// missingHint is the advice appended to the refusal of an unknown cell.
+func missingHint(nan bool) string {
+	if nan {
+		return " (if it marks an unknown cell: --missing nan, MatrixOptions.Missing in Go)"
+	}
+	return ""
 }
 
 // labelColumn resolves a numeric label column for rows of the given width.

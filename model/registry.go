@@ -95,6 +95,7 @@ var specs = []*Spec{
 	&dasnmfSpec,
 	&lpanmfSpec,
 	&lpadnmfSpec,
+	&eadnmfSpec,
 }
 
 // All returns the registered models in registry order.

@@ -37,6 +37,8 @@ type inputOptions struct {
 	groups, graph                             string
 	directed, reverse, isolated               bool
 	selfLoops, duplicates                     string
+	// missing accepts unknown cells (NaN, empty, NA) in a data matrix.
+	missing bool
 }
 
 // addInputFlags defines the flags of an input; graphs adds those of edge
@@ -150,7 +152,7 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	if o.reverse {
 		return nil, usageError{fmt.Errorf("--reverse applies to edge lists, not matrix files")}
 	}
-	t, err := dataio.ReadMatrix(o.path, dataio.MatrixOptions{Format: format, Label: o.labelColumn, Header: o.header})
+	t, err := dataio.ReadMatrix(o.path, dataio.MatrixOptions{Format: format, Label: o.labelColumn, Header: o.header, Missing: o.missing})
 	if err != nil {
 		return nil, err
 	}
