@@ -304,42 +304,57 @@ func (r *elasticRun) Step() error {
 	old = append([]float64(nil), old...)
 	r.BeginSweep()
 	for l := range r.P() {
-		if !r.fresh {
-			r.reconstruct(r.PsiTilde(l))
-			r.reweigh()
-		}
-		// (J⊙T)ᵀ·D·H and (J⊙X̂)ᵀ·D·H, d x k, projected onto layer l.
-		linalg.ScaleRows(r.dh, r.Top(), r.d)
-		r.tf.TMul(r.num, r.dh)
-		r.xform().TMul(r.den, r.dh)
-		pn, pd := r.Project(l, r.num, 0), r.Project(l, r.den, 1)
-		if r.ridge > 0 {
-			var t mat.Dense
-			t.Scale(r.ridge, r.U[l])
-			pd.Add(pd, &t)
-		}
+		pn, pd := r.partsU(l)
 		linalg.MulUpdate(r.U[l], pn, pd, 1, linalg.Eps)
 		r.SetPsi(l)
 		r.fresh = false
 	}
-	psi := r.Product()
-	r.reconstruct(psi)
+	num, den := r.partsH()
+	linalg.MulUpdate(r.Top(), num, den, 1, linalg.Eps)
+	r.reconstruct(r.Product())
 	r.reweigh()
-	h := r.Top()
+	r.change = relativeChange(old, r.xhat, r.M)
+	return nil
+}
+
+// partsU returns the numerator and the denominator of U_l's update, the
+// negative and positive parts of half the objective's gradient in U_l:
+// Ψ_{l−1}ᵀ (J⊙T)ᵀ D H Φ_{l+1}ᵀ and Ψ_{l−1}ᵀ (J⊙X̂)ᵀ D H Φ_{l+1}ᵀ + ridge·U_l,
+// with the weights of the current residual (BeginSweep first).
+func (r *elasticRun) partsU(l int) (num, den *mat.Dense) {
+	if !r.fresh {
+		r.reconstruct(r.PsiTilde(l))
+		r.reweigh()
+	}
+	linalg.ScaleRows(r.dh, r.Top(), r.d)
+	r.tf.TMul(r.num, r.dh)
+	r.xform().TMul(r.den, r.dh)
+	num, den = r.Project(l, r.num, 0), r.Project(l, r.den, 1)
+	if r.ridge > 0 {
+		var t mat.Dense
+		t.Scale(r.ridge, r.U[l])
+		den.Add(den, &t)
+	}
+	return num, den
+}
+
+// partsH returns those of H's update: D (J⊙T) Ψ and D (J⊙X̂) Ψ + ridge·H.
+func (r *elasticRun) partsH() (num, den *mat.Dense) {
+	psi := r.Product()
+	if !r.fresh {
+		r.reconstruct(psi)
+		r.reweigh()
+	}
 	r.tf.Mul(r.hnum, psi)
 	linalg.ScaleRows(r.hnum, r.hnum, r.d)
 	r.xform().Mul(r.hden, psi)
 	linalg.ScaleRows(r.hden, r.hden, r.d)
 	if r.ridge > 0 {
 		var t mat.Dense
-		t.Scale(r.ridge, h)
+		t.Scale(r.ridge, r.Top())
 		r.hden.Add(r.hden, &t)
 	}
-	linalg.MulUpdate(h, r.hnum, r.hden, 1, linalg.Eps)
-	r.reconstruct(psi)
-	r.reweigh()
-	r.change = relativeChange(old, r.xhat, r.M)
-	return nil
+	return r.hnum, r.hden
 }
 
 // relativeChange returns ‖(X̂_old − X̂)/X̂_old‖_F, the reference's test of
