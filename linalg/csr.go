@@ -77,6 +77,16 @@ func (s rowSorter) Swap(a, b int) {
 	s.val[a], s.val[b] = s.val[b], s.val[a]
 }
 
+// WithValues returns the matrix with m's pattern and the given values, one
+// per stored entry in m's order (the data of Raw). It keeps values and
+// shares m's index arrays.
+func (m *CSR) WithValues(values []float64) *CSR {
+	if len(values) != len(m.data) {
+		panic(fmt.Sprintf("linalg: %d values for %d stored entries", len(values), len(m.data)))
+	}
+	return &CSR{r: m.r, c: m.c, indptr: m.indptr, indices: m.indices, data: values}
+}
+
 // NewCSRFromTriplets builds an r x c CSR matrix from coordinate triplets.
 // Duplicate coordinates are summed; entries that sum to zero are kept as
 // stored zeros only if keepZeros is true. It returns an error for an index

@@ -470,3 +470,27 @@ func TestCSRAllocsIndependentOfRows(t *testing.T) {
 		t.Errorf("NewCSR with %d rows: %v allocations", r, n)
 	}
 }
+
+// TestWithValues checks that WithValues keeps the pattern and refuses a
+// wrong number of values.
+func TestWithValues(t *testing.T) {
+	m, err := linalg.NewCSRFromTriplets(2, 3, []int{0, 1, 1}, []int{2, 0, 1}, []float64{1, 2, 3}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := m.WithValues([]float64{4, 5, 6})
+	for _, c := range []struct {
+		i, j int
+		want float64
+	}{{0, 2, 4}, {1, 0, 5}, {1, 1, 6}, {0, 0, 0}} {
+		if got := v.At(c.i, c.j); got != c.want {
+			t.Errorf("(%d, %d) = %g, want %g", c.i, c.j, got, c.want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for two values of three entries")
+		}
+	}()
+	m.WithValues([]float64{1, 2})
+}

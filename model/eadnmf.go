@@ -267,10 +267,7 @@ func (r *elasticRun) reconstruct(psi *mat.Dense) {
 			xh[p], mrow[j] = frow[j], frow[j]
 		}
 	}
-	var err error
-	if r.xhat, err = linalg.NewCSR(r.N, r.M, indptr, indices, xh); err != nil {
-		panic(err) // the pattern is the target's
-	}
+	r.xhat = t.WithValues(xh)
 	r.xf = linalg.NewDense(r.masked)
 }
 
@@ -413,11 +410,7 @@ func (r *eadRun) move() {
 	for p := range v {
 		q[p] = v[p] - xh[p]
 	}
-	indptr, indices, _ := r.obs.Raw()
-	res, err := linalg.NewCSR(r.N, r.M, indptr, indices, q)
-	if err != nil {
-		panic(err) // the pattern is obs's
-	}
+	res := r.obs.WithValues(q)
 	_, norms := adversary.Norms(res)
 	c := make([]float64, r.N)
 	for i, e := range norms {

@@ -292,17 +292,12 @@ func runComplete(cmd *cobra.Command, o completeOptions) error {
 
 // scaled returns s·x with x's pattern.
 func scaled(x *linalg.CSR, s float64) *linalg.CSR {
-	indptr, indices, data := x.Raw()
+	_, _, data := x.Raw()
 	v := make([]float64, len(data))
 	for p, a := range data {
 		v[p] = s * a
 	}
-	n, d := x.Dims()
-	out, err := linalg.NewCSR(n, d, indptr, indices, v)
-	if err != nil {
-		panic(err) // x's own pattern
-	}
-	return out
+	return x.WithValues(v)
 }
 
 // fitMasked fits the model to the masked matrix x.
