@@ -56,6 +56,10 @@ type LPADNMF struct {
 	AdversaryEvery int `param:"adversary_every" default:"10" check:">=1" help:"fine-tuning iterations between moves of the adversary"`
 	// PreIter is the number of pre-training NMF iterations of each layer.
 	PreIter *int `param:"pre_iter" default:"100" check:">=0" help:"pre-training iterations per layer"`
+	// Snap zeros, in the reconstruction's two factors Hl and W1⋯Wl (copies:
+	// the model's factors are kept), the entries below Snap times their
+	// factor's largest entry (nil: linalg.Eps; 0 keeps them).
+	Snap *float64 `param:"snap" default:"1.1920928955078125e-07" check:">=0" help:"after the fit, zero the reconstruction factors' entries below snap × their factor's largest (0: keep)"`
 	// Init is the NMF start of each layer's pre-training.
 	Init initialize.Method `choices:"random|nndsvd|nndsvda|nndsvdar"`
 	// SelfLoops says whether A keeps its diagonal.
@@ -122,7 +126,14 @@ func (m *LPADNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		l21: m.Price == PriceL21, cap: *m.CapScale}
 	run.init()
 	return r.final(run, func() *Result {
-		return stackResult(run.Stack, run.Top(), W, H, false)
+		res := stackResult(run.Stack, run.Top(), W, H, false)
+		if *m.Snap > 0 {
+			l, p := mat.DenseCopyOf(res.Approx.L), mat.DenseCopyOf(res.Approx.R)
+			snapZeros(l, *m.Snap)
+			snapZeros(p, *m.Snap)
+			res.Approx = &Approx{L: l, R: p}
+		}
+		return res
 	})
 }
 

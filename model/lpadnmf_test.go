@@ -38,7 +38,7 @@ func TestLPADNMFFactorsAS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := fitDeep(t, &LPADNMF{Layers: []int{8, 3}, Seed: 2, AdversaryEvery: 1000, Beta: new(0.0)}, a, solve.Settings{MaxIter: 50})
+	res := fitDeep(t, &LPADNMF{Layers: []int{8, 3}, Seed: 2, AdversaryEvery: 1000, Beta: new(0.0), Snap: new(0.0)}, a, solve.Settings{MaxIter: 50})
 	x := linalg.DenseOf(as)
 	var fit float64
 	for i := range 40 {

@@ -50,6 +50,9 @@ type LPANMF struct {
 	// Alpha weights the graph term (nil: 0.1), Beta the ridge (nil: 0.01).
 	Alpha *float64 `param:"alpha" default:"0.1" check:">=0" help:"weight α of the graph term Tr(HLHᵀ)"`
 	Beta  *float64 `param:"beta" default:"0.01" check:">=0" help:"weight β of the ridge ‖W‖² + ‖H‖²"`
+	// Snap zeros, after the fit, the entries of W and H below Snap times
+	// their factor's largest entry (nil: linalg.Eps; 0 keeps them).
+	Snap *float64 `param:"snap" default:"1.1920928955078125e-07" check:">=0" help:"after the fit, zero the factors' entries below snap × their factor's largest (0: keep)"`
 	// AdversaryEvery is the number of learner iterations between moves of
 	// the adversary, and before its first move.
 	AdversaryEvery int `param:"adversary_every" default:"10" check:">=1" help:"learner iterations between moves of the adversary"`
@@ -92,6 +95,8 @@ func (m *LPANMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	}
 	run := newLPARun(a, lap, w, h, *m.Lambda, *m.Alpha, *m.Beta, m.AdversaryEvery)
 	return r.final(run, func() *Result {
+		snapZeros(w, *m.Snap)
+		snapZeros(h, *m.Snap)
 		return &Result{
 			Rank:      m.Rank,
 			Embedding: w,
@@ -199,4 +204,35 @@ func (r *lpaRun) Objective() float64 {
 		obj += r.beta * (linalg.Dot(r.w, r.w) + linalg.Dot(r.ht, r.ht))
 	}
 	return obj
+}
+
+// snapZeros sets the entries of f below tol times its largest entry to
+// zero (none when tol is 0). Multiplicative updates only shrink an entry
+// toward zero geometrically, never reach it: after a fit, the entries that
+// should vanish sit at values like 1e-40, and the pairs they reconstruct
+// get scores ordered by that residue rather than tied at zero. With tol
+// the float32 machine epsilon (linalg.Eps, the updates' floor), those
+// entries are zero, as a solver with exact zeros (CD, ANLS) leaves them.
+// Snapping both factors of a rank-k product LRᵀ moves each of its entries
+// by at most 2·tol·k·max(L)·max(R).
+func snapZeros(f *mat.Dense, tol float64) {
+	if tol <= 0 {
+		return
+	}
+	raw := f.RawMatrix()
+	r, c := f.Dims()
+	top := 0.0
+	for i := range r {
+		for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
+			top = max(top, v)
+		}
+	}
+	for i := range r {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+		for j, v := range row {
+			if v < tol*top {
+				row[j] = 0
+			}
+		}
+	}
 }

@@ -86,3 +86,20 @@ func TestLPANMFReproducibleAndInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapZeros checks that snapZeros zeros exactly the entries below tol
+// times the largest, and nothing when tol is 0.
+func TestSnapZeros(t *testing.T) {
+	f := mat.NewDense(2, 3, []float64{2, 1e-30, 3e-7, 0, 1e-7, 1})
+	snapZeros(f, 0)
+	if f.At(0, 1) != 1e-30 {
+		t.Fatalf("tol 0 changed the factor: %v", mat.Formatted(f))
+	}
+	snapZeros(f, 1e-7)
+	want := []float64{2, 0, 3e-7, 0, 0, 1}
+	for i, v := range f.RawMatrix().Data {
+		if v != want[i] {
+			t.Fatalf("entry %d: %g, want %g", i, v, want[i])
+		}
+	}
+}
