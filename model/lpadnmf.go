@@ -24,12 +24,12 @@ import (
 //	min_{W_i, Hl ≥ 0} max_{R: A_S + R ≥ 0} ‖A_S + R − W1⋯Wl Hl‖²_F − λ‖R‖_{2,1} + β(‖W1⋯Wl‖²_F + ‖Hl‖²_F),
 //
 // pairs scored by (W1⋯Wl Hl)_uv. The maximization over R with the ℓ2,1
-// price is unbounded as written (the squared loss outgrows the norm); the
-// adversary here is the lab's reweighted closed form (EADNMF's robust with
-// the ℓ2,1 regularizer): column j of R is c_j times the residual, c_j =
-// 1/(λ/‖r_j‖ − 1) with ‖r_j‖ from the adversary's previous move (its first
-// move prices ‖R‖²_F), capped at CapScale where λ ≤ ‖r_j‖; Price "fro"
-// keeps the Frobenius price throughout. The layers are pre-trained by
+// price is unbounded as written (the squared loss outgrows the norm), so
+// the adversary's scale is bounded: column j of R is c_j times the
+// residual r_j, and the best c_j in [0, CapScale] under the price λ‖c r_j‖
+// is CapScale where ‖r_j‖(2 + CapScale) ≥ λ and 0 elsewhere (the price
+// is linear in c, the gain quadratic, so the maximum sits at an end);
+// Price "fro" prices ‖R‖²_F instead, with its closed form. The layers are pre-trained by
 // NMF (as dnmf) on A_S, then fine-tuned by the deep multiplicative updates
 // for the target A_S + R, the adversary moving every AdversaryEvery
 // iterations. The paper's update rules and code were not available:
