@@ -1,7 +1,9 @@
 // Package datasets holds small public data sets, embedded in the binary,
 // for demonstrations and tests: the karate, football and polbooks graphs
 // with their communities, and the digits and iris tables with their
-// classes. data/README.md gives their sources and licences.
+// classes. data/README.md gives their sources and licences. PlantedAtlas
+// draws synthetic connectivity matrices around a planted brain-network
+// atlas.
 package datasets
 
 import (
