@@ -7,4 +7,8 @@
 // the argmax of the rows of Ψ = U1⋯Up, and the data-clustering papers
 // (Deep Semi-NMF, DANMF-CRFR) run k-means on the representation. For a
 // factor that holds one sample per column, pass its transpose, m.T().
+//
+// Spectral clusters the nodes of a weighted graph directly, by normalized
+// spectral clustering, the baseline of factorization-based community
+// detection.
 package cluster
