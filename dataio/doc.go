@@ -24,6 +24,10 @@
 //     a *linalg.CSR and array gives a dense matrix. Symmetric and
 //     skew-symmetric matrices are expanded to both triangles.
 //
+// ReadStack reads a stack of matrices of one shape (one connectivity
+// matrix per subject): a 3-D .npy array (n x r x c), or a directory of
+// matrix files, one per member, in the order of their names.
+//
 // Text inputs, edge lists and label files included, may be gzip-compressed;
 // compression is detected from the content, so data.csv.gz reads as CSV.
 // Every value must be finite.
