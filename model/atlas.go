@@ -159,8 +159,9 @@ func (m Atlas) fit(ctx context.Context, stack []*mat.Dense, s solve.Settings) (*
 	mean := means(channels, parts)
 	in := mean
 	ls := make([]deep.Layer, len(layers))
+	var psi *mat.Dense // H1⋯H_{l−1}
 	for l, k := range layers {
-		h, err := m.start(in, k, r)
+		h, err := m.start(mean, psi, k, r)
 		if err != nil {
 			return nil, err
 		}
@@ -174,6 +175,11 @@ func (m Atlas) fit(ctx context.Context, stack []*mat.Dense, s solve.Settings) (*
 		scaleColumns(f.H, colMax(f.H), f.W)
 		ls[l] = deep.Layer{U: f.H}
 		in = f.W
+		if psi == nil {
+			psi = f.H
+		} else {
+			psi = linalg.Product(psi, f.H)
+		}
 	}
 	st := deep.NewStack(linalg.NewDense(mean[0]), ls)
 	f, err := atlas.New(channels, st.Product(), free)
@@ -308,19 +314,48 @@ func means(channels []*mat.Dense, parts int) []*mat.Dense {
 	return out
 }
 
-// start returns the start of a pre-training layer of size k on the
-// matrices in (r_{j−1} x r_{j−1} each).
-func (m Atlas) start(in []*mat.Dense, k int, r *run) (*mat.Dense, error) {
-	rows, _ := in[0].Dims()
+// start returns the start of the pre-training layer of size k below
+// which the layers whose product is psi lie (nil for the first layer).
+// "random" draws U(0,1) entries. "kmeans" clusters the ROIs by k-means of
+// their profiles in the mean connectivity (the rows of the means side by
+// side) into k groups; the first layer's start is their indicator plus
+// 0.2 (initialize.KMeansIndicator), a deeper layer's entry (a, b) the
+// fraction of the ROIs of group a of the layers below (the argmax of
+// their row of psi) that are in group b, plus 0.2, so that the product
+// of the layers starts near the k groups.
+func (m Atlas) start(mean []*mat.Dense, psi *mat.Dense, k int, r *run) (*mat.Dense, error) {
+	rows, _ := mean[0].Dims()
+	if psi != nil {
+		_, rows = psi.Dims()
+	}
 	if m.Init == initialize.Random {
 		return initialize.Uniform(rows, k, 1, r.rng), nil
 	}
-	side := mat.NewDense(rows, rows*len(in), nil)
-	for j, a := range in {
-		side.Slice(0, rows, j*rows, (j+1)*rows).(*mat.Dense).Copy(a)
+	size, _ := mean[0].Dims()
+	side := mat.NewDense(size, size*len(mean), nil)
+	for j, a := range mean {
+		side.Slice(0, size, j*size, (j+1)*size).(*mat.Dense).Copy(a)
 	}
-	h, err := initialize.KMeansIndicator(linalg.NewDense(side), k, r.rng.Uint64(), false)
-	return h, invalid(err)
+	if psi == nil {
+		h, err := initialize.KMeansIndicator(linalg.NewDense(side), k, r.rng.Uint64(), false)
+		return h, invalid(err)
+	}
+	groups, _, err := cluster.KMeans{K: k, Seed: r.rng.Uint64()}.Fit(side)
+	if err != nil {
+		return nil, invalidf("k-means start of a layer of size %d: %v", k, err)
+	}
+	h := mat.NewDense(rows, k, nil)
+	counts := make([]float64, rows)
+	for i, a := range cluster.Argmax(psi) {
+		h.Set(a, groups[i], h.At(a, groups[i])+1)
+		counts[a]++
+	}
+	for a, c := range counts {
+		for b := range k {
+			h.Set(a, b, h.At(a, b)/max(c, 1)+0.2)
+		}
+	}
+	return h, nil
 }
 
 // scaleColumns divides the columns of Ψ (the product of a stack of
