@@ -46,7 +46,9 @@ func FuzzReadNPYStack(f *testing.F) {
 func TestStackShapeTooLarge(t *testing.T) {
 	b := npyBytes("<f8", "(2, 2, 5)", make([]float64, 20))
 	var err error
-	if n := allocated(func() { _, err = readNPYStack(bufio.NewReader(bytes.NewReader(b)), int64(len(b)), "x.npy", limitTo(100)) }); n > 1<<20 {
+	if n := allocated(func() {
+		_, err = readNPYStack(bufio.NewReader(bytes.NewReader(b)), int64(len(b)), "x.npy", limitTo(100))
+	}); n > 1<<20 {
 		t.Errorf("allocated %d bytes", n)
 	}
 	if err == nil || !strings.Contains(err.Error(), "x.npy: header declares shape [2 2 5]: storing it needs 160 bytes") {
