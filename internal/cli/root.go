@@ -108,7 +108,7 @@ and scores the result against ground truth.`,
 	root.PersistentFlags().StringVar(&backendName, "backend", "",
 		"BLAS backend: gonum, openblas or auto (default: $DEEPNMF_BACKEND, else auto)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newFit(), newComplete(), newLinkpred(), newTransform(), newSelectFeatures(), newEval(), newModels(), newDemo(), newBench(), newVersion())
+	root.AddCommand(newFit(), newComplete(), newLinkpred(), newAtlas(), newTransform(), newSelectFeatures(), newEval(), newModels(), newDemo(), newBench(), newVersion())
 	return root
 }
 
