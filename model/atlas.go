@@ -113,7 +113,7 @@ var atlasSettings = solve.Settings{MaxIter: 300, Tol: new(1e-5)}
 
 // Fit fits the atlas to the subjects' matrices in stack under s, whose
 // zero fields take the defaults (300 iterations, tolerance 1e-5 on the
-// relative decrease, tested every 10; --tol 0 runs every iteration); the
+// relative decrease, tested every 10; a Tol of 0 runs MaxIter iterations); the
 // time limit, cancellation and progress of s cover the pre-training too.
 // The matrices must be m x m for one m, finite, symmetric (to within 1e-6
 // of each one's largest magnitude; they are symmetrized) and not all zero;

@@ -433,7 +433,11 @@ func writeAtlas(dir string, rep *atlasReport, ids, names []string, comm []int, h
 		}
 	}
 	order, starts := byCommunity(comm, h)
-	title := fmt.Sprintf("%s: mean connectivity of %d subjects, %d communities", rep.Method, rep.Subjects, rep.K)
+	subjects := fmt.Sprintf("%d subjects", rep.Subjects)
+	if rep.Subjects == 1 {
+		subjects = "1 subject"
+	}
+	title := fmt.Sprintf("%s: mean connectivity of %s, %d communities", rep.Method, subjects, rep.K)
 	if err := add("atlas.png", writeHeatMap(path("atlas.png"), mean, order, starts, title)); err != nil {
 		return files, err
 	}
