@@ -433,11 +433,7 @@ func writeAtlas(dir string, rep *atlasReport, ids, names []string, comm []int, h
 		}
 	}
 	order, starts := byCommunity(comm, h)
-	subjects := fmt.Sprintf("%d subjects", rep.Subjects)
-	if rep.Subjects == 1 {
-		subjects = "1 subject"
-	}
-	title := fmt.Sprintf("%s: mean connectivity of %s, %d communities", rep.Method, subjects, rep.K)
+	title := fmt.Sprintf("%s: mean connectivity of %s, %d communities", rep.Method, subjectCount(rep.Subjects), rep.K)
 	if err := add("atlas.png", writeHeatMap(path("atlas.png"), mean, order, starts, title)); err != nil {
 		return files, err
 	}
@@ -447,13 +443,21 @@ func writeAtlas(dir string, rep *atlasReport, ids, names []string, comm []int, h
 	return files, dataio.WriteJSON(path("result.json"), rep)
 }
 
+// subjectCount returns "1 subject" or "n subjects".
+func subjectCount(n int) string {
+	if n == 1 {
+		return "1 subject"
+	}
+	return fmt.Sprintf("%d subjects", n)
+}
+
 // printAtlas prints the summary of an atlas run.
 func printAtlas(w io.Writer, rep *atlasReport, comm []int) {
 	src := rep.Input
 	if rep.Synthetic != nil {
 		src = "synthetic"
 	}
-	fmt.Fprintf(w, "%s of %d subjects x %d ROIs (%s), k = %d, backend %s\n", rep.Method, rep.Subjects, rep.ROIs, src, rep.K, rep.Backend)
+	fmt.Fprintf(w, "%s of %s x %d ROIs (%s), k = %d, backend %s\n", rep.Method, subjectCount(rep.Subjects), rep.ROIs, src, rep.K, rep.Backend)
 	if r := rep.AtlasResult; r != nil {
 		fmt.Fprintf(w, "negative %s: %d iterations (%s), objective %.6g, relative error %.4f\n", r.Negative, r.Iterations, r.Reason, r.Objective, r.RelativeError)
 	}
