@@ -199,6 +199,8 @@ def main():
                 vals = vals[:1]
             row.append(cell(vals))
         lines.append(f"| {name} | {given} | " + " | ".join(row) + " |")
+    backends = sorted({r["backend"] for r in CACHE.values()})
+    lines += ["", "Backend: " + ", ".join(backends) + "."]
     with open(os.path.join(HERE, "atlas.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
