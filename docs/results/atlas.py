@@ -22,7 +22,7 @@ RAW = os.path.join(HERE, "raw", "atlas")
 
 # The synthetic setting: 20 subjects, 100 ROIs, 6 communities, spread 0.1.
 SYNTH = ["--synthetic", "--subjects", "20", "--rois", "100", "--rank", "6", "--spread", "0.1"]
-NOISES = (0.25, 0.5, 1.0, 1.5, 2.0)
+NOISES = (0.25, 0.5, 1.0, 1.25, 1.5, 2.0)
 SYNTH_METHODS = {
     "atlas semi": ["--negative", "semi"],
     "atlas split": ["--negative", "split"],
