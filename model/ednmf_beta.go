@@ -72,7 +72,7 @@ func (m *EDNMFBeta) fit(r *run, x linalg.Matrix) (*Result, error) {
 	if b <= 0 && x.Stats().Min <= 0 {
 		return nil, invalidf("β = %g needs strictly positive data: the divergence is undefined at zero entries", b)
 	}
-	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, gamma > 0)
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, gamma > 0, nil, nil)
 	if err != nil {
 		return nil, err
 	}

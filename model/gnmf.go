@@ -40,6 +40,13 @@ type GNMF struct {
 	// Graph, if not nil, is the n x n similarity S to use instead of the
 	// kNN graph; it is symmetrized by max(S, Sᵀ).
 	Graph *linalg.CSR
+	// Labelled holds the class of each sample, or −1 where it is unknown:
+	// every pair of labelled samples is a must-link (same class) or a
+	// cannot-link. Must and Cannot add pairs (0-based rows). They edit the
+	// graph S as SymNMF's constraints edit its similarity: S_ij = max(S)
+	// for a must-link, 0 for a cannot-link (no effect with λ = 0).
+	Labelled     []int
+	Must, Cannot [][2]int
 	// Normalize says when the columns of U are scaled to unit norm: "end",
 	// before the first and after the last iteration as Cai's code; or
 	// "each", also after every iteration, which keeps the graph term from
@@ -68,7 +75,12 @@ func (m *GNMF) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Res
 
 func (m *GNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 	lambda := *m.Lambda
-	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0)
+	n, _ := x.Dims()
+	must, cannot, err := linkMatrices(n, m.Labelled, m.Must, m.Cannot)
+	if err != nil {
+		return nil, err
+	}
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0, must, cannot)
 	if err != nil {
 		return nil, err
 	}

@@ -225,7 +225,7 @@ func TestGNMFQuality(t *testing.T) {
 // sampleKNN returns the p-nearest-neighbour graph of the rows of x with
 // the named weighting, as the graph-regularized models build it.
 func sampleKNN(x linalg.Matrix, weight string, p int) (*linalg.CSR, error) {
-	l, err := sampleGraph(x, nil, GraphWeight(weight), p, true)
+	l, err := sampleGraph(x, nil, GraphWeight(weight), p, true, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -130,9 +130,11 @@ const (
 // graph-regularized data model with n samples when its graph term is on:
 // the given one (n x n, symmetrized by max(S, Sᵀ)), else the symmetric
 // p-nearest-neighbour graph of the rows of x with the weighting (a sparse
-// x is made dense for the distances). When the term is off it returns nil,
-// having checked a given graph all the same.
-func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int, on bool) (*graph.Laplacian, error) {
+// x is made dense for the distances), with the pairwise constraints
+// must and cannot (linkMatrices; either may be nil) imposed as constrained
+// does. When the term is off it returns nil, having checked a given graph
+// all the same.
+func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int, on bool, must, cannot *linalg.CSR) (*graph.Laplacian, error) {
 	if !on && given == nil {
 		return nil, nil
 	}
@@ -161,6 +163,9 @@ func sampleGraph(x linalg.Matrix, given *linalg.CSR, weight GraphWeight, p int, 
 		if s, err = graph.KNN(linalg.DenseOf(x), p, opts); err != nil {
 			return nil, invalid(err)
 		}
+	}
+	if must != nil || cannot != nil {
+		s = constrained(s, must, cannot)
 	}
 	l, err := graph.NewLaplacian(s)
 	if err != nil || !on {

@@ -83,7 +83,7 @@ func (m *OEDFS) Fit(ctx context.Context, x linalg.Matrix, s solve.Settings) (*Re
 func (m *OEDFS) fit(r *run, x linalg.Matrix) (*Result, error) {
 	_, d := x.Dims()
 	lambda := *m.Lambda
-	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0)
+	lap, err := sampleGraph(x, m.Graph, m.Weight, m.Neighbors, lambda > 0, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,13 @@ type Config struct {
 	// graph-regularized data models (gnmf, oedfs, ednmf-beta), which
 	// otherwise build a kNN graph.
 	Graph *linalg.CSR
+	// Labelled holds the class of each sample, or −1 where it is unknown,
+	// for the semi-supervised models (s4nmf, symnmf, gnmf): every pair of
+	// labelled samples is a must-link or a cannot-link.
+	Labelled []int
+	// Must and Cannot are pairwise constraints between samples (0-based
+	// rows), for the same models.
+	Must, Cannot [][2]int
 	// Masked says the input is a masked one (linalg.ObservedNaN and its
 	// kind: the stored entries are the observed cells), for the models
 	// that complete matrices (nmf, eadnmf).
@@ -96,6 +103,7 @@ var specs = []*Spec{
 	&lpanmfSpec,
 	&lpadnmfSpec,
 	&eadnmfSpec,
+	&s4nmfSpec,
 }
 
 // All returns the registered models in registry order.
@@ -190,6 +198,16 @@ func bind(m fitter, s Spec, c Config) error {
 			return invalidf("a given similarity graph (--graph) applies to the graph-regularized data models; %s has none", s.Name)
 		}
 		g.Set(reflect.ValueOf(c.Graph))
+	}
+	if c.Labelled != nil || c.Must != nil || c.Cannot != nil {
+		if _, ok := has("Labelled"); !ok {
+			return invalidf("%s takes no labelled samples or pairwise constraints (models that do: s4nmf, symnmf, gnmf)", s.Name)
+		}
+		for name, v := range map[string]any{"Labelled": c.Labelled, "Must": c.Must, "Cannot": c.Cannot} {
+			if f, _ := has(name); !reflect.ValueOf(v).IsNil() {
+				f.Set(reflect.ValueOf(v))
+			}
+		}
 	}
 	if c.Masked {
 		f, ok := has("Masked")

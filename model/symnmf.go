@@ -30,9 +30,12 @@ import (
 // Given a data matrix (n x d, one sample per row), it first builds the
 // similarity graph of the reference symnmf_cluster.m: the kNN graph with
 // self-tuning Gaussian weights, k = ⌊log₂ n⌋ + 1, σ_i the distance to the
-// 7th neighbour, normalized as D^{-1/2} W D^{-1/2}. docs/models/symnmf.md
-// gives the details. The factors are H (n x k, the embedding) and, for
-// anls, its penalty partner W.
+// 7th neighbour, normalized as D^{-1/2} W D^{-1/2}. Pairwise constraints
+// (Labelled, Must, Cannot) edit the similarity as Kamvar, Klein and
+// Manning's constrained spectral clustering does: A_ij = max(A) for a
+// must-link, 0 for a cannot-link. docs/models/symnmf.md gives the details.
+// The factors are H (n x k, the embedding) and, for anls, its penalty
+// partner W.
 type SymNMF struct {
 	Rank   int
 	Solver Solver `param:"solver" choices:"anls|mu" help:"ANLS (block principal pivoting) or multiplicative updates"`
@@ -47,7 +50,12 @@ type SymNMF struct {
 	// A non-nil H0 (n x k, nonnegative) overrides it.
 	Init initialize.Method `choices:"random"`
 	H0   *mat.Dense
-	Seed uint64
+	// Labelled holds the class of each node, or −1 where it is unknown:
+	// every pair of labelled nodes is a must-link (same class) or a
+	// cannot-link. Must and Cannot add pairs (0-based rows).
+	Labelled     []int
+	Must, Cannot [][2]int
+	Seed         uint64
 }
 
 var symnmfSpec = Spec{
@@ -103,6 +111,13 @@ func (m *SymNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		return nil, err
 	}
 	n, _ := a.Dims()
+	must, cannot, err := linkMatrices(n, m.Labelled, m.Must, m.Cannot)
+	if err != nil {
+		return nil, err
+	}
+	if must != nil || cannot != nil {
+		a = constrained(a, must, cannot)
+	}
 	k := m.Rank
 	var h *mat.Dense
 	if m.H0 != nil {
