@@ -274,7 +274,7 @@ func runAtlas(cmd *cobra.Command, o atlasOptions) error {
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	if truth != nil {
-		rep.Metrics = scores(&input{Labels: &dataio.Labels{Values: truth}}, comm)
+		rep.Metrics = scores(&input{Labels: &dataio.Labels{Values: truth}}, comm, nil)
 	}
 	var files []string
 	if o.out != "" {

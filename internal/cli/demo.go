@@ -72,7 +72,7 @@ arguments and no files, and takes a few seconds.`,
 				if err != nil {
 					return err
 				}
-				m := scores(in, pred)
+				m := scores(in, pred, nil)
 				mod := "-"
 				if v, ok := m["modularity"]; ok {
 					mod = fmt.Sprintf("%.3f", v)

@@ -33,6 +33,11 @@ type report struct {
 	Assign   string             `json:"assign"`
 	Metrics  map[string]float64 `json:"metrics"`
 	Factors  map[string]string  `json:"factors,omitempty"`
+	// Labelled is the number of samples drawn as labelled
+	// (--labelled-fraction): the metrics are computed on the others.
+	Labelled int `json:"labelled"`
+	// Constraints is the number of pairwise constraints of --constraints.
+	Constraints int `json:"constraints,omitempty"`
 	// Seconds is the wall time of the whole fit: every restart, graph
 	// construction and pre-training included, where the embedded Result's
 	// counts the iterations of the final loop only.
@@ -53,7 +58,8 @@ type fitOptions struct {
 	model, init, layers, assign, out string
 	rank, maxIter, seeds, clusters   int
 	restarts                         int
-	tol                              float64
+	tol, labelledFraction            float64
+	constraints                      string
 	timeLimit                        time.Duration
 	seed                             uint64
 	params                           []string
@@ -76,6 +82,13 @@ in row order: an edge list's node ids sorted numerically when all are
 integers, else in order of appearance), assignments.txt and result.json;
 files of an earlier run into the same directory are removed first.
 
+Semi-supervised models (s4nmf, symnmf, gnmf) take labelled samples: with
+--labelled-fraction p, round(p·n_c) samples of every class c of the ground
+truth (at least one) are drawn from the seed and given to the model, and the
+metrics are computed on the other samples only. --constraints gives pairwise
+constraints directly, one "i j must|cannot" line per pair (0-based rows).
+Other models refuse both.
+
 Exit status: 0 on success, 2 on bad input or usage, 130 when interrupted by
 Ctrl-C and 143 by SIGTERM (the run stops cleanly and still writes the results
 reached), 1 on any other failure.`,
@@ -84,7 +97,8 @@ reached), 1 on any other failure.`,
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --json
   deepnmf fit --model nmf --input X.npz --rank 8 --param solver=mu --param alpha_w=0.01 --max-iter 500
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10
-  deepnmf fit --model dasnmf --input cites.txt --directed --reverse --labels labels.txt --layers 256,64,7 --restarts 5`,
+  deepnmf fit --model dasnmf --input cites.txt --directed --reverse --labels labels.txt --layers 256,64,7 --restarts 5
+  deepnmf fit --model s4nmf --input iris.csv --label-column -1 --rank 3 --labelled-fraction 0.1 --seeds 10`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runFit(cmd, o) },
 	}
@@ -102,6 +116,8 @@ reached), 1 on any other failure.`,
 	f.StringVar(&o.init, "init", "", `initialization (default: the model's; "deepnmf models" lists each model's)`)
 	f.StringArrayVar(&o.params, "param", nil, "model parameter key=value (repeatable; see \"deepnmf models\")")
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
+	f.Float64Var(&o.labelledFraction, "labelled-fraction", 0, "draw this fraction of each class of the ground truth as labelled samples for a semi-supervised model (s4nmf, symnmf, gnmf); metrics on the others")
+	f.StringVar(&o.constraints, "constraints", "", `pairwise constraints for a semi-supervised model: "i j must|cannot" lines, 0-based rows`)
 	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax, kmeans (rows scaled to unit length) or kmeans-plain (rows as they are) (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for the factors, embedding.npy, ids.txt, assignments.txt and result.json")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
@@ -150,6 +166,13 @@ func (o *fitOptions) check(cmd *cobra.Command) error {
 		return usageError{fmt.Errorf("--clusters %d: want at least 1", o.clusters)}
 	case changed("rank") && o.rank < 1:
 		return usageError{fmt.Errorf("--rank %d: the rank must be positive", o.rank)}
+	case changed("labelled-fraction") && !(o.labelledFraction > 0 && o.labelledFraction < 1):
+		return usageError{fmt.Errorf("--labelled-fraction %g: want a fraction in (0, 1)", o.labelledFraction)}
+	}
+	if o.constraints != "" {
+		if err := notDir("--constraints", o.constraints); err != nil {
+			return err
+		}
 	}
 	switch model.Assign(o.assign) {
 	case "", model.AssignArgmax, model.AssignKMeans, model.AssignKMeansPlain:
@@ -179,19 +202,33 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	if rank == 0 {
 		return usageError{errors.New("--rank (or --layers) is required")}
 	}
-	config := func(seed uint64, in *input) model.Config {
+	// config is the model's configuration for a fit from seed with the
+	// labelled samples drawn; without the input (in nil), the one New
+	// checks first, where any labelled samples and constraints stand as
+	// empty lists.
+	config := func(seed uint64, in *input, labelled []int) model.Config {
 		c := model.Config{Rank: o.rank, Layers: layers, Init: o.init, Seed: seed, Params: o.params}
 		if c.Rank == 0 && len(layers) == 0 {
 			c.Rank = rank
 		}
-		if in != nil {
-			c.Groups, c.Graph = in.groups(), in.Sim
+		if in == nil {
+			if o.labelledFraction > 0 {
+				c.Labelled = []int{}
+			}
+			if o.constraints != "" {
+				c.Must = [][2]int{}
+			}
+			return c
+		}
+		c.Groups, c.Graph, c.Labelled = in.groups(), in.Sim, labelled
+		if in.links != nil {
+			c.Must, c.Cannot = in.links.must, in.links.cannot
 		}
 		return c
 	}
 	// Check the configuration and the output directory before reading the
 	// input and fitting.
-	if _, err := model.New(o.model, config(o.seed, nil)); err != nil {
+	if _, err := model.New(o.model, config(o.seed, nil, nil)); err != nil {
 		return err
 	}
 	if err := checkOut(o.out); err != nil {
@@ -204,6 +241,20 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	n, d := in.X.Dims()
 	if o.clusters > n {
 		return usageError{fmt.Errorf("--clusters %d: more clusters than the %d rows", o.clusters, n)}
+	}
+	if o.labelledFraction > 0 {
+		if in.Labels == nil {
+			return usageError{errors.New("--labelled-fraction draws from the ground truth: give --labels or --label-column")}
+		}
+		// Every seed draws as many samples of each class, at least one.
+		if l := countLabelled(drawLabelled(in.Labels.Values, o.labelledFraction, o.seed)); l == n {
+			return usageError{fmt.Errorf("--labelled-fraction %g labels all %d samples (at least one of each class): none is left to score", o.labelledFraction, n)}
+		}
+	}
+	if o.constraints != "" {
+		if in.links, err = readConstraints(o.constraints, n); err != nil {
+			return err
+		}
 	}
 	removed := 0
 	if o.out != "" {
@@ -225,8 +276,8 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	}
 	rep := &report{
 		Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
-		Seed: o.seed, Assign: how, Metrics: scores(in, pred), Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts,
-		Note: fr.note,
+		Seed: o.seed, Assign: how, Metrics: scores(in, pred, fr.labelled), Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts,
+		Note: fr.note, Labelled: countLabelled(fr.labelled), Constraints: in.links.count(),
 	}
 	if maxIter := f.maxIter(); !fr.res.Converged && fr.res.Reason == solve.MaxIter && f.tolOn() && !o.json {
 		fmt.Fprintf(cmd.ErrOrStderr(), "deepnmf: warning: maximum iterations (%d) reached before convergence; raise --max-iter\n", maxIter)
@@ -262,7 +313,7 @@ type fitter struct {
 	o      fitOptions
 	spec   model.Spec
 	in     *input
-	config func(seed uint64, in *input) model.Config
+	config func(seed uint64, in *input, labelled []int) model.Config
 }
 
 // fitRun is the fit kept for one seed.
@@ -271,6 +322,9 @@ type fitRun struct {
 	seed    uint64  // the seed of the fit kept
 	seconds float64 // the wall time of all its restarts
 	note    string
+	// labelled holds the class of each sample drawn as labelled for the
+	// seed, −1 for the others; nil without --labelled-fraction.
+	labelled []int
 }
 
 // maxIter returns the iteration limit in force.
@@ -294,13 +348,17 @@ func (f *fitter) tolOn() bool {
 // (as R's NMF package does with nrun, and k-means with its restarts). An
 // interrupted fit ends the restarts and is returned as it is.
 func (f *fitter) fit(seed uint64) (*fitRun, error) {
+	var labelled []int
+	if f.o.labelledFraction > 0 {
+		labelled = drawLabelled(f.in.Labels.Values, f.o.labelledFraction, seed)
+	}
 	var best *fitRun
 	start := time.Now()
 	same := true
 	r := uint64(f.o.restarts)
 	for i := range r {
 		s := seed*r + i
-		est, err := model.New(f.o.model, f.config(s, f.in))
+		est, err := model.New(f.o.model, f.config(s, f.in, labelled))
 		if err != nil {
 			return nil, err
 		}
@@ -314,13 +372,13 @@ func (f *fitter) fit(seed uint64) (*fitRun, error) {
 			return nil, err
 		}
 		if res.Reason == solve.Interrupted {
-			return &fitRun{res: res, seed: s, seconds: time.Since(start).Seconds()}, nil
+			return &fitRun{res: res, seed: s, seconds: time.Since(start).Seconds(), labelled: labelled}, nil
 		}
 		if best != nil && res.Objective != best.res.Objective {
 			same = false
 		}
 		if best == nil || res.Objective < best.res.Objective {
-			best = &fitRun{res: res, seed: s}
+			best = &fitRun{res: res, seed: s, labelled: labelled}
 		}
 	}
 	best.seconds = time.Since(start).Seconds()
@@ -361,6 +419,9 @@ func printSummary(cmd *cobra.Command, rep *report) {
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), backend %s\n", rep.Model, rep.Rank, rep.Input, rep.Samples, rep.Features, rep.Backend)
 	fmt.Fprintf(w, "%d iterations (%s), objective %.6g, %.2fs\n", rep.Iterations, rep.Reason, rep.Objective, rep.Seconds)
+	if rep.Labelled > 0 {
+		fmt.Fprintf(w, "%d labelled samples; scores on the %d others\n", rep.Labelled, rep.Samples-rep.Labelled)
+	}
 	if rep.ReconstructionErr > 0 {
 		fmt.Fprintf(w, "%-12s %.6g\n", "recon. error", rep.ReconstructionErr)
 	}
@@ -385,7 +446,10 @@ type seedSummary struct {
 	Metrics  map[string]map[string]float64 `json:"metrics"` // metric -> mean, std, min, max
 	Seconds  map[string]float64            `json:"seconds"` // mean, std
 	Restarts int                           `json:"restarts"`
-	Runs     []seedRun                     `json:"runs"`
+	// Labelled is the number of labelled samples of each seed's draw.
+	Labelled    int       `json:"labelled"`
+	Constraints int       `json:"constraints,omitempty"`
+	Runs        []seedRun `json:"runs"`
 	// Interrupted says the run was stopped before every seed was fitted;
 	// Runs then holds the seeds done, the last one as far as it got.
 	Interrupted bool     `json:"interrupted,omitempty"`
@@ -419,7 +483,7 @@ func (f *fitter) seeds(removed int) error {
 		rank = layers[len(layers)-1]
 	}
 	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
-		Backend: backend.Current(), Restarts: o.restarts}
+		Backend: backend.Current(), Restarts: o.restarts, Constraints: in.links.count()}
 	values := map[string][]float64{}
 	var secs []float64
 	var files []string
@@ -434,13 +498,15 @@ func (f *fitter) seeds(removed int) error {
 			return err
 		}
 		sum.Assign = how
-		m := scores(in, pred)
+		sum.Labelled = countLabelled(fr.labelled)
+		m := scores(in, pred, fr.labelled)
 		run := seedRun{Seed: seed, FitSeed: fr.seed, Iterations: fr.res.Iterations, Converged: fr.res.Converged,
 			Reason: fr.res.Reason, Objective: fr.res.Objective, Seconds: fr.seconds, Metrics: m}
 		if o.out != "" {
 			run.Dir = fmt.Sprintf("seed-%d", seed)
 			rep := &report{Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
-				Seed: seed, Assign: how, Metrics: m, Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts, Note: fr.note}
+				Seed: seed, Assign: how, Metrics: m, Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts, Note: fr.note,
+				Labelled: sum.Labelled, Constraints: sum.Constraints}
 			written, err := writeFit(o.out, run.Dir, rep, in.IDs, pred)
 			files = append(files, written...)
 			if err != nil {
@@ -501,6 +567,9 @@ func (f *fitter) printSeeds(sum *seedSummary, files []string, removed int) error
 	}
 	w := f.cmd.OutOrStdout()
 	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), %d seeds from %d\n", o.model, sum.Rank, o.path, sum.Samples, sum.Features, len(sum.Seeds), o.seed)
+	if sum.Labelled > 0 {
+		fmt.Fprintf(w, "%d labelled samples per seed; scores on the %d others\n", sum.Labelled, sum.Samples-sum.Labelled)
+	}
 	if sum.Interrupted {
 		fmt.Fprintf(w, "interrupted: %d of %d seeds finished\n", len(sum.Runs)-1, o.seeds)
 	}

@@ -24,6 +24,7 @@ type input struct {
 	Labels *dataio.Labels // nil without ground truth
 	Groups *dataio.Labels // sensitive groups, nil if not given
 	Sim    *linalg.CSR    // a given similarity graph between the rows, nil if not given
+	links  *constraints   // pairwise constraints (--constraints), nil if not given
 	// Columns are the column names of a text input with a header.
 	Columns []string
 	// path is the input file; guessedMatrix says it was read as a data
@@ -232,12 +233,22 @@ func assign(res *model.Result, how string, k int, seed uint64) ([]int, string, e
 }
 
 // scores returns the metrics that apply: clustering scores with ground
-// truth, graph scores for a graph, the mean balance of the clusters over
-// the sensitive groups when they are given.
-func scores(in *input, pred []int) map[string]float64 {
+// truth (on the samples not labelled, labelled[i] < 0, when labelled is not
+// nil), graph scores for a graph, the mean balance of the clusters over the
+// sensitive groups when they are given.
+func scores(in *input, pred, labelled []int) map[string]float64 {
 	m := map[string]float64{}
 	if in.Labels != nil {
-		s := metric.Cluster(in.Labels.Values, pred)
+		truth, p := in.Labels.Values, pred
+		if labelled != nil {
+			truth, p = nil, nil
+			for i, c := range labelled {
+				if c < 0 {
+					truth, p = append(truth, in.Labels.Values[i]), append(p, pred[i])
+				}
+			}
+		}
+		s := metric.Cluster(truth, p)
 		m["acc"], m["nmi"], m["nmi_arithmetic"], m["nmi_max"] = s.ACC, s.NMI, s.NMIArithmetic, s.NMIMax
 		m["ari"], m["purity"], m["f1"], m["jaccard"] = s.ARI, s.Purity, s.F1, s.Jaccard
 	}
