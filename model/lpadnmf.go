@@ -60,8 +60,9 @@ type LPADNMF struct {
 	// the model's factors are kept), the entries below Snap times their
 	// factor's largest entry (nil: linalg.Eps; 0 keeps them).
 	Snap *float64 `param:"snap" default:"1.1920928955078125e-07" check:">=0" help:"after the fit, zero the reconstruction factors' entries below snap × their factor's largest (0: keep)"`
-	// Init is the NMF start of each layer's pre-training.
-	Init initialize.Method `choices:"random|nndsvd|nndsvda|nndsvdar"`
+	// Init is the NMF start of each layer's pre-training (nndsvda by
+	// default).
+	Init initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
 	// SelfLoops says whether A keeps its diagonal.
 	SelfLoops Loops `param:"self_loops" choices:"drop|keep" help:"the graph's self-loops"`
 	Seed      uint64

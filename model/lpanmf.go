@@ -47,8 +47,8 @@ type LPANMF struct {
 	// Lambda is λ > 1, the price of the perturbation (nil: 2, so that
 	// R = A − WH on the edges).
 	Lambda *float64 `param:"lambda" default:"2" check:">1" help:"price λ of the perturbation (> 1)"`
-	// Alpha weights the graph term (nil: 0.1), Beta the ridge (nil: 0.01).
-	Alpha *float64 `param:"alpha" default:"0.1" check:">=0" help:"weight α of the graph term Tr(HLHᵀ)"`
+	// Alpha weights the graph term (nil: 10), Beta the ridge (nil: 0.01).
+	Alpha *float64 `param:"alpha" default:"10" check:">=0" help:"weight α of the graph term Tr(HLHᵀ)"`
 	Beta  *float64 `param:"beta" default:"0.01" check:">=0" help:"weight β of the ridge ‖W‖² + ‖H‖²"`
 	// Snap zeros, after the fit, the entries of W and H below Snap times
 	// their factor's largest entry (nil: linalg.Eps; 0 keeps them).
@@ -56,9 +56,9 @@ type LPANMF struct {
 	// AdversaryEvery is the number of learner iterations between moves of
 	// the adversary, and before its first move.
 	AdversaryEvery int `param:"adversary_every" default:"10" check:">=1" help:"learner iterations between moves of the adversary"`
-	// Init "random" is |N(0,1)|·sqrt(mean(A)/k), scikit-learn's random
-	// start; the NNDSVD starts are initialize.Factors'.
-	Init initialize.Method `choices:"random|nndsvd|nndsvda|nndsvdar"`
+	// Init is initialize.Factors' start: NNDSVD with zeros filled by the
+	// mean (nndsvda, the default), or random, |N(0,1)|·sqrt(mean(A)/k).
+	Init initialize.Method `choices:"nndsvda|random|nndsvd|nndsvdar"`
 	Seed uint64
 }
 
