@@ -78,3 +78,30 @@ func MinMaxCols(x Matrix) (Matrix, error) {
 	x.Each(func(i, j int, v float64) { out.Set(i, j, (v-lo[j])*scale[j]) })
 	return NewDense(out), nil
 }
+
+// StandardCols returns x with every column centred and scaled to unit
+// standard deviation (the population one, as scikit-learn's
+// StandardScaler; a constant column becomes zero), as a *Dense. The result
+// has negative entries, for the models that accept mixed signs. Centring
+// fills a sparse matrix's zeros, so a *CSR is an error.
+func StandardCols(x Matrix) (Matrix, error) {
+	if _, ok := x.(*CSR); ok {
+		return nil, fmt.Errorf("standard: centring a sparse matrix would fill its zeros")
+	}
+	r, c := x.Dims()
+	mean, sq := make([]float64, c), make([]float64, c)
+	x.Each(func(_, j int, v float64) { mean[j] += v })
+	for j := range mean {
+		mean[j] /= float64(r)
+	}
+	x.Each(func(_, j int, v float64) { sq[j] += (v - mean[j]) * (v - mean[j]) })
+	scale := make([]float64, c)
+	for j, s := range sq {
+		if sd := math.Sqrt(s / float64(r)); sd > 0 {
+			scale[j] = 1 / sd
+		}
+	}
+	out := mat.NewDense(r, c, nil)
+	x.Each(func(i, j int, v float64) { out.Set(i, j, (v-mean[j])*scale[j]) })
+	return NewDense(out), nil
+}

@@ -80,6 +80,28 @@ func TestMinMaxCols(t *testing.T) {
 	}
 }
 
+// TestStandardCols checks the z-scores of a dense matrix (population
+// standard deviation, a constant column zero) and the error on a sparse one.
+func TestStandardCols(t *testing.T) {
+	xd := mat.NewDense(4, 2, []float64{
+		1, 5,
+		3, 5,
+		5, 5,
+		7, 5,
+	})
+	// Column 0: mean 4, population std sqrt(5).
+	s := math.Sqrt(5)
+	want := mat.NewDense(4, 2, []float64{-3 / s, 0, -1 / s, 0, 1 / s, 0, 3 / s, 0})
+	got, err := linalg.StandardCols(linalg.NewDense(xd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "StandardCols", entriesOf(got), want, 1e-15)
+	if _, err := linalg.StandardCols(linalg.CSRFromDense(xd)); err == nil {
+		t.Error("a sparse matrix was centred")
+	}
+}
+
 // entriesOf returns the entries of a Matrix as a dense matrix.
 func entriesOf(x linalg.Matrix) *mat.Dense {
 	r, c := x.Dims()

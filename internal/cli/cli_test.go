@@ -98,6 +98,9 @@ func TestBadInput(t *testing.T) {
 		{"edge list as data, labels", []string{"--input", filepath.Join(dir, "el.txt"), "--rank", "1",
 			"--labels", write(t, dir, "nodes.txt", "0 a\n1 a\n2 b\n3 b\n5 b\n")}, "--format edgelist"},
 		{"out is a file", []string{"--input", good, "--rank", "1", "--out", good}, "is a file"},
+		{"bad scale", []string{"--input", good, "--rank", "1", "--scale", "max"}, "--scale"},
+		{"scale of an edge list", []string{"--input", edges, "--format", "edgelist", "--rank", "1", "--scale", "l2"}, "--scale applies to data matrices"},
+		{"standard scores for nmf", []string{"--input", good, "--rank", "1", "--scale", "standard"}, "negative"},
 	}
 	t.Run("bad backend in the environment", func(t *testing.T) {
 		t.Setenv("DEEPNMF_BACKEND", "bogus")
@@ -707,5 +710,42 @@ func TestLinkpred(t *testing.T) {
 		if code, _, stderr := run(t, context.Background(), append([]string{"linkpred", "--input", edges}, args...)...); code != exitBadInput {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)
 		}
+	}
+}
+
+// TestScale checks the --scale preprocessing of a data matrix: minmax maps
+// every column onto [0, 1], standard centres and scales them, l2 makes the
+// rows unit vectors, none keeps the data.
+func TestScale(t *testing.T) {
+	path := write(t, t.TempDir(), "x.csv", "1,10\n3,30\n5,20\n")
+	want := map[string][]float64{
+		"none":     {1, 10, 3, 30, 5, 20},
+		"minmax":   {0, 0, 0.5, 1, 1, 0.5},
+		"standard": {-math.Sqrt(1.5), -math.Sqrt(1.5), 0, math.Sqrt(1.5), math.Sqrt(1.5), 0},
+		"l2":       {1 / math.Sqrt(101), 10 / math.Sqrt(101), 3 / math.Sqrt(909), 30 / math.Sqrt(909), 5 / math.Sqrt(425), 20 / math.Sqrt(425)},
+	}
+	for how, w := range want {
+		in, err := load(inputOptions{path: path, header: "no", scale: how}, model.Data)
+		if err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		got := make([]float64, 0, 6)
+		for i := range 3 {
+			for j := range 2 {
+				got = append(got, in.X.At(i, j))
+			}
+		}
+		for k := range w {
+			if math.Abs(got[k]-w[k]) > 1e-12 {
+				t.Errorf("%s: entries %v, want %v", how, got, w)
+				break
+			}
+		}
+	}
+	// A semi-NMF model fits standardized data.
+	mixed := write(t, t.TempDir(), "y.csv", "1.5,10,2\n3,30,4\n5,20,1\n2,12,6\n")
+	rep := fitJSON(t, "--model", "seminmf", "--input", mixed, "--header", "no", "--rank", "2", "--scale", "standard", "--max-iter", "20")
+	if obj, ok := rep["objective"].(float64); !ok || math.IsNaN(obj) {
+		t.Errorf("seminmf on standardized data: no objective in %v", rep)
 	}
 }

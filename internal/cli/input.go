@@ -38,6 +38,8 @@ type inputOptions struct {
 	groups, graph                             string
 	directed, reverse, isolated               bool
 	selfLoops, duplicates                     string
+	// scale preprocesses a data matrix: none, minmax, standard or l2.
+	scale string
 	// missing accepts unknown cells (NaN, empty, NA) in a data matrix.
 	missing bool
 }
@@ -61,6 +63,7 @@ func addInputFlags(f *pflag.FlagSet, o *inputOptions, graphs bool) {
 	f.StringVar(&o.labels, "labels", "", "ground truth: one label per row, or 'node label' lines for a graph")
 	f.StringVar(&o.graph, "graph", "", "similarity graph between the rows for graph-regularized data models: edge list on row numbers 0..n-1, or a square .npz/.mtx")
 	f.StringVar(&o.groups, "groups", "", "sensitive group of each row or node, in the --labels layout (fairness models; adds the balance metric)")
+	f.StringVar(&o.scale, "scale", "none", "preprocess a data matrix: none, minmax (every column onto [0, 1]), standard (every column to mean 0, variance 1: mixed signs, for semi-NMF models) or l2 (every row to unit norm)")
 }
 
 // check validates the input flags before anything is read.
@@ -81,6 +84,7 @@ func (o *inputOptions) check() error {
 		oneOf("--header", o.header, "auto", "yes", "no"),
 		oneOf("--self-loops", o.selfLoops, "drop", "keep"),
 		oneOf("--duplicates", o.duplicates, "max", "sum", "one"),
+		oneOf("--scale", o.scale, "none", "minmax", "standard", "l2"),
 	} {
 		if err != nil {
 			return err
@@ -120,6 +124,9 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	}
 	in := &input{}
 	if format == "edgelist" {
+		if o.scale != "" && o.scale != "none" {
+			return nil, usageError{fmt.Errorf("--scale applies to data matrices, not edge lists")}
+		}
 		if o.labelColumn != "" {
 			return nil, usageError{fmt.Errorf("--label-column applies to data matrices, not edge lists")}
 		}
@@ -159,6 +166,9 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 	}
 	in.X, in.Columns, in.path = t.X, t.ColumnNames, o.path
 	in.guessedMatrix = format == "" && looksLikeEdges(t.X)
+	if in.X, err = scaleData(in.X, o.scale); err != nil {
+		return nil, &dataio.InputError{File: o.path, Msg: err.Error()}
+	}
 	n, _ := t.X.Dims()
 	in.IDs = make([]string, n)
 	for i := range in.IDs {
@@ -191,6 +201,19 @@ func load(o inputOptions, kind model.Kind) (*input, error) {
 		}
 	}
 	return in, nil
+}
+
+// scaleData applies the --scale preprocessing to a data matrix.
+func scaleData(x linalg.Matrix, how string) (linalg.Matrix, error) {
+	switch how {
+	case "minmax":
+		return linalg.MinMaxCols(x)
+	case "standard":
+		return linalg.StandardCols(x)
+	case "l2":
+		return linalg.NormalizeRows(x), nil
+	}
+	return x, nil
 }
 
 // looksLikeEdges reports whether a matrix could be an edge list read as
