@@ -116,3 +116,17 @@ func BenchmarkFilledCSR(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCSRMulGraph is X·B for the bench's graph scale: a 100000-node
+// random graph with about 2M stored entries, and k = 32. B (25.6 MB) does
+// not fit in cache, so the row kernel's gathers from it miss.
+func BenchmarkCSRMulGraph(b *testing.B) {
+	const n, k = 100000, 32
+	x := benchCSR(b, n, n, 2e6/(n*n))
+	bm := randDense(newRNG(45), n, k, 0, 1)
+	dst := mat.NewDense(n, k, nil)
+	for b.Loop() {
+		x.Mul(dst, bm)
+	}
+	reportGFLOPS(b, x.NNZ(), k)
+}

@@ -25,6 +25,12 @@ type CSR struct {
 	t         *CSR
 	statsOnce sync.Once
 	stats     Stats
+	// pat is the pattern record this matrix shares with those built from
+	// it with other values, and local its reordered copy (locality.go).
+	patOnce   sync.Once
+	pat       *pattern
+	localOnce sync.Once
+	local     *CSR
 }
 
 // NewCSR builds a CSR matrix from its three arrays, which it keeps. Column
@@ -84,7 +90,7 @@ func (m *CSR) WithValues(values []float64) *CSR {
 	if len(values) != len(m.data) {
 		panic(fmt.Sprintf("linalg: %d values for %d stored entries", len(values), len(m.data)))
 	}
-	return &CSR{r: m.r, c: m.c, indptr: m.indptr, indices: m.indices, data: values}
+	return m.sharing(values)
 }
 
 // NewCSRFromTriplets builds an r x c CSR matrix from coordinate triplets.
@@ -214,7 +220,7 @@ func (m *CSR) T() *CSR {
 				next[j]++
 			}
 		}
-		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data}
+		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data, pat: m.pattern().transposed()}
 		m.t.once.Do(func() { m.t.t = m })
 	})
 	return m.t
@@ -227,7 +233,9 @@ func (m *CSR) ToDense() *mat.Dense {
 	return d
 }
 
-// Mul implements Matrix: dst = X·B, parallel over blocks of rows.
+// Mul implements Matrix: dst = X·B, parallel over blocks of rows. For a B
+// larger than the cache, it goes through a reordered copy of X when one
+// improves locality (locality.go).
 func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 	br, k := b.Dims()
 	if br != m.c {
@@ -238,6 +246,12 @@ func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 	}
 	bd := asDense(b)
 	braw, draw := bd.RawMatrix(), dst.RawMatrix()
+	if 8*br*k >= localMin {
+		if y := m.localForm(); y != nil {
+			m.mulLocal(y, draw, braw)
+			return
+		}
+	}
 	row := rowUnrolled
 	if k > maxUnrolledK {
 		row = rowAxpy
@@ -345,7 +359,7 @@ func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 			}
 		}
 	})
-	return &CSR{r: m.r, c: m.c, indptr: m.indptr, indices: m.indices, data: data}
+	return m.sharing(data)
 }
 
 // ForProducts returns m in the form whose products with dense matrices are

@@ -27,7 +27,7 @@ func NormalizeRows(x Matrix) Matrix {
 				data[p] = a.data[p] * norms[i]
 			}
 		}
-		return &CSR{r: a.r, c: a.c, indptr: a.indptr, indices: a.indices, data: data}
+		return a.sharing(data)
 	}
 	out := mat.NewDense(r, c, nil)
 	x.Each(func(i, j int, v float64) { out.Set(i, j, v*norms[i]) })
@@ -72,7 +72,7 @@ func MinMaxCols(x Matrix) (Matrix, error) {
 		for p, j := range a.indices {
 			data[p] = a.data[p] * scale[j]
 		}
-		return &CSR{r: a.r, c: a.c, indptr: a.indptr, indices: a.indices, data: data}, nil
+		return a.sharing(data), nil
 	}
 	out := mat.NewDense(r, c, nil)
 	x.Each(func(i, j int, v float64) { out.Set(i, j, (v-lo[j])*scale[j]) })
