@@ -52,7 +52,7 @@ func (o *GramOperator) SquaredNorm() float64 {
 	xd := DenseOf(o.x)
 	var g mat.Dense
 	if m <= n {
-		g.Mul(xd.T(), xd)
+		GramTo(&g, xd)
 	} else {
 		g.Mul(xd, xd.T())
 	}

@@ -1,6 +1,10 @@
 package linalg
 
 import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -79,8 +83,34 @@ func UnitColumns(m *mat.Dense) []float64 {
 func Gram(a mat.Matrix) *mat.Dense {
 	_, k := a.Dims()
 	g := mat.NewDense(k, k, nil)
+	if d, ok := a.(*mat.Dense); ok {
+		GramTo(g, d)
+		return g
+	}
 	g.Mul(a.T(), a)
 	return g
+}
+
+// GramTo sets dst = aᵀa, for a n x k, by a symmetric rank-k update: half
+// the arithmetic of the general product dst.Mul(a.T(), a), which gonum does
+// not specialize. An empty dst is sized k x k; dst must not share a's
+// storage.
+func GramTo(dst, a *mat.Dense) {
+	n, k := a.Dims()
+	if dst.IsEmpty() {
+		dst.ReuseAs(k, k)
+	}
+	if r, c := dst.Dims(); r != k || c != k {
+		panic(fmt.Sprintf("linalg: Gram of a %dx%d matrix into %dx%d", n, k, r, c))
+	}
+	d := dst.RawMatrix()
+	blas64.Syrk(blas.Trans, 1, a.RawMatrix(), 0, blas64.Symmetric{N: k, Stride: d.Stride, Data: d.Data, Uplo: blas.Upper})
+	for i := 1; i < k; i++ {
+		row := d.Data[i*d.Stride:]
+		for j := range i {
+			row[j] = d.Data[j*d.Stride+i]
+		}
+	}
 }
 
 // Product returns a·b as a new matrix.

@@ -67,3 +67,30 @@ func TestOptimalScale(t *testing.T) {
 		t.Errorf("scale of a zero product %g, want 1", s)
 	}
 }
+
+// TestGramTo checks the rank-k update against the general product, for
+// an empty and a sized destination.
+func TestGramTo(t *testing.T) {
+	a := mat.NewDense(7, 4, nil)
+	for i := range 7 {
+		for j := range 4 {
+			a.Set(i, j, float64((i*5+j*3)%11)-4)
+		}
+	}
+	var want mat.Dense
+	want.Mul(a.T(), a)
+	var got mat.Dense
+	linalg.GramTo(&got, a)
+	if !mat.EqualApprox(&got, &want, 1e-12) {
+		t.Errorf("GramTo into an empty matrix:\n%v\nwant\n%v", mat.Formatted(&got), mat.Formatted(&want))
+	}
+	sized := mat.NewDense(4, 4, nil)
+	sized.Apply(func(int, int, float64) float64 { return 99 }, sized)
+	linalg.GramTo(sized, a)
+	if !mat.EqualApprox(sized, &want, 1e-12) {
+		t.Errorf("GramTo into a sized matrix keeps old entries:\n%v", mat.Formatted(sized))
+	}
+	if g := linalg.Gram(a); !mat.EqualApprox(g, &want, 1e-12) {
+		t.Errorf("Gram differs from aᵀa")
+	}
+}

@@ -234,7 +234,7 @@ func (r *danmfRun) updateLowerV(l int) {
 	r.X.Mul(num, psi)
 	num.Scale(2, num)
 	var g mat.Dense
-	g.Mul(psi.T(), psi)
+	linalg.GramTo(&g, psi)
 	den.Mul(v, &g)
 	den.Add(den, v)
 	linalg.MulUpdate(v, num, den, 1, danmfEps)

@@ -222,7 +222,7 @@ func (r *crfrRun) Step() error {
 			var frp, ttt mat.Dense
 			frp.Scale(2*l3, r.g)
 			r.num.Add(r.num, &frp)
-			ttt.Mul(t.T(), t)
+			linalg.GramTo(&ttt, t)
 			frp.Mul(t, &ttt)
 			frp.Scale(2*l3*l3, &frp)
 			r.den.Add(r.den, &frp)

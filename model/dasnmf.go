@@ -217,7 +217,7 @@ func (r *dasRun) gradH(t *mat.Dense) {
 	r.upd.Mul(r.ta, t)
 	r.den.Mul(r.ta, r.w.T())
 	r.num.Add(r.num, r.den)
-	r.gram.Mul(t.T(), t)
+	linalg.GramTo(r.gram, t)
 	r.kk.Mul(r.gram, r.w)
 	r.m1.Mul(r.w.T(), r.kk)
 	r.kk.Mul(r.gram, r.w.T())
@@ -249,7 +249,7 @@ func (r *dasRun) wParts() (num, den *mat.Dense) {
 	psi := r.Product()
 	r.upd.Mul(r.ta, psi)
 	r.m2.Mul(psi.T(), r.ta)
-	r.gram.Mul(psi.T(), psi)
+	linalg.GramTo(r.gram, psi)
 	r.kk.Mul(r.w, r.gram)
 	r.m1.Mul(r.gram, r.kk)
 	return r.m2, r.m1

@@ -149,7 +149,7 @@ func (r *dsnRun) Step() error {
 		yl := &y
 		if phi := r.PhiAfter(l); phi != nil {
 			var ptp mat.Dense
-			ptp.Mul(phi.T(), phi)
+			linalg.GramTo(&ptp, phi)
 			pp, err := linalg.Pinv(&ptp)
 			if err != nil {
 				return err
@@ -175,7 +175,7 @@ func (r *dsnRun) Step() error {
 		psi := r.Psi[l]
 		_, rl := psi.Dims()
 		g := mat.NewDense(rl, rl, nil)
-		g.Mul(psi.T(), psi)
+		linalg.GramTo(g, psi)
 		a := mat.NewDense(r.N, rl, nil)
 		r.X.Mul(a, psi) // (Ψ_lᵀ X)ᵀ
 		semi.Update(r.V[l], a, g, dsnEps)

@@ -155,7 +155,7 @@ func (r *lpaRun) Step() error {
 // update: the objective's gradient in W is twice their difference.
 func (r *lpaRun) wParts() (num, den *mat.Dense) {
 	r.t.Mul(r.num, r.ht)
-	r.kk.Mul(r.ht.T(), r.ht)
+	linalg.GramTo(r.kk, r.ht)
 	r.den.Mul(r.w, r.kk)
 	if r.beta > 0 {
 		r.tmp.Scale(r.beta, r.w)
@@ -169,7 +169,7 @@ func (r *lpaRun) wParts() (num, den *mat.Dense) {
 // is twice their difference.
 func (r *lpaRun) hParts() (num, den *mat.Dense) {
 	r.t.TMul(r.num, r.w)
-	r.kk.Mul(r.w.T(), r.w)
+	linalg.GramTo(r.kk, r.w)
 	r.den.Mul(r.ht, r.kk)
 	if r.alpha > 0 {
 		r.lap.MulA(r.tmp, r.ht)
@@ -192,8 +192,8 @@ func (r *lpaRun) hParts() (num, den *mat.Dense) {
 func (r *lpaRun) Objective() float64 {
 	r.t.Mul(r.tmp, r.ht)
 	var wtw, hht mat.Dense
-	wtw.Mul(r.w.T(), r.w)
-	hht.Mul(r.ht.T(), r.ht)
+	linalg.GramTo(&wtw, r.w)
+	linalg.GramTo(&hht, r.ht)
 	st := r.t.Stats()
 	fit := max(st.SquaredNorm-2*linalg.Dot(r.tmp, r.w)+linalg.Dot(&wtw, &hht), 0)
 	obj := fit - r.lambda*r.rr

@@ -291,7 +291,7 @@ func (r *nmfRun) muH() {
 		r.x.TMul(r.tmpT, r.w)
 		num.Copy(r.tmpT.T())
 		var wtw mat.Dense
-		wtw.Mul(r.w.T(), r.w)
+		linalg.GramTo(&wtw, r.w)
 		den.Mul(&wtw, r.h)
 	case r.beta == 1:
 		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
@@ -341,7 +341,7 @@ func (r *nmfRun) cdH() float64 {
 	xtw := mat.NewDense(d, k, nil)
 	r.x.TMul(xtw, r.w)
 	var wtw mat.Dense
-	wtw.Mul(r.w.T(), r.w)
+	linalg.GramTo(&wtw, r.w)
 	ht := linalg.Transpose(r.h)
 	v := r.cdSweep(ht, &wtw, xtw, r.l1H, r.l2H)
 	r.h.Copy(ht.T())

@@ -176,7 +176,7 @@ func (r *rasRun) refresh() {
 	}
 	r.a.Mul(r.ah, r.h)
 	r.a.TMul(r.ath, r.h)
-	r.g.Mul(r.h.T(), r.h)
+	linalg.GramTo(r.g, r.h)
 	r.hah.Mul(r.h.T(), r.ah)
 	if r.lambda > 0 {
 		r.mulS(r.sh, r.h, r.pa, r.pb, r.tmp, r.tmpT)

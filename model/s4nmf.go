@@ -553,7 +553,7 @@ func (r *s4Run) refresh(m *s4Member) {
 	if r.d != nil {
 		r.d.Mul(m.dh, m.h)
 	}
-	m.gram.Mul(m.h.T(), m.h)
+	linalg.GramTo(m.gram, m.h)
 }
 
 // parts returns the numerator and the denominator of a member's update,

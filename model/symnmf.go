@@ -175,7 +175,7 @@ func (r *symRun) start() {
 // refreshH restores the invariant after H changes.
 func (r *symRun) refreshH() {
 	r.a.Mul(r.ah, r.h)
-	r.gh.Mul(r.h.T(), r.h)
+	linalg.GramTo(r.gh, r.h)
 }
 
 // Step implements solve.Model.
@@ -204,7 +204,7 @@ func (r *symRun) Step() error {
 func (r *symRun) anlsStep() {
 	r.penalized(r.gram, r.gh, r.num, r.ah, r.h)
 	linalg.NNLS(r.w, r.gram, r.num)
-	r.gw.Mul(r.w.T(), r.w)
+	linalg.GramTo(r.gw, r.w)
 	r.a.Mul(r.aw, r.w)
 	r.penalized(r.gram, r.gw, r.num, r.aw, r.w)
 	linalg.NNLS(r.h, r.gram, r.num)
@@ -243,7 +243,7 @@ func (r *symRun) Objective() float64 {
 		return max(r.sqNorm-2*linalg.Dot(r.ah, r.h)+linalg.Dot(r.gh, r.gh), 0)
 	}
 	var gw mat.Dense
-	gw.Mul(r.w.T(), r.w)
+	linalg.GramTo(&gw, r.w)
 	fit := r.sqNorm - 2*linalg.Dot(r.ah, r.w) + linalg.Dot(&gw, r.gh)
 	var diff mat.Dense
 	diff.Sub(r.w, r.h)

@@ -110,7 +110,7 @@ func (f *Factorization) Start() error {
 
 // gram sets G = HᵀH and, if pinv, its pseudo-inverse.
 func (f *Factorization) gram(pinv bool) error {
-	f.g.Mul(f.H.T(), f.H)
+	linalg.GramTo(f.g, f.H)
 	if !pinv {
 		return nil
 	}
@@ -156,7 +156,7 @@ type Parts struct{ Num, Quad, Quart *mat.Dense }
 //	Quad  = Σ_l A⁺_l h W⁻_l + A⁻_l h W⁺_l
 //	Quart = Σ_l h(W⁺_l G W⁺_l + W⁻_l G W⁻_l)
 func (f *Factorization) HParts(h *mat.Dense) Parts {
-	f.g.Mul(h.T(), h)
+	linalg.GramTo(f.g, h)
 	f.num.Zero()
 	f.quad.Zero()
 	f.qp.Zero()
@@ -241,7 +241,7 @@ func (f *Factorization) WParts(l int) (num, den *mat.Dense) {
 // Objective implements solve.Model: Σ_l ‖A_l‖² − 2⟨HᵀA_lH, W_l⟩ +
 // ⟨W_l, GW_lG⟩, never forming HW_lHᵀ.
 func (f *Factorization) Objective() float64 {
-	f.g.Mul(f.H.T(), f.H)
+	linalg.GramTo(f.g, f.H)
 	obj := f.sqNorm
 	for l := range f.A {
 		num, den := f.WParts(l)

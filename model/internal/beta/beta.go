@@ -58,7 +58,7 @@ func GradW(num, den *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float
 	case 2:
 		x.Mul(num, ht)
 		var hht mat.Dense
-		hht.Mul(ht.T(), ht)
+		linalg.GramTo(&hht, ht)
 		den.Mul(w, &hht)
 	case 1:
 		Ratio(x, w, h, beta).Mul(num, ht)
@@ -85,7 +85,7 @@ func Divergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
 		xht := mat.NewDense(n, k, nil)
 		x.Mul(xht, linalg.Transpose(h))
 		var wtw, hht mat.Dense
-		wtw.Mul(w.T(), w)
+		linalg.GramTo(&wtw, w)
 		hht.Mul(h, h.T())
 		return max(x.Stats().SquaredNorm-2*linalg.Dot(xht, w)+linalg.Dot(&wtw, &hht), 0) / 2
 	case 1:

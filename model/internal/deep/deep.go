@@ -160,14 +160,14 @@ func NewStack(x linalg.Matrix, ls []Layer) *Stack {
 func (s *Stack) RefreshPsi() {
 	psi := s.Product()
 	s.X.Mul(s.XPsi, psi)
-	s.PtP.Mul(psi.T(), psi)
+	linalg.GramTo(s.PtP, psi)
 }
 
 // RefreshTop recomputes MH and HtH for the current top coefficients.
 func (s *Stack) RefreshTop() {
 	h := s.Top()
 	s.X.TMul(s.MH, h)
-	s.HtH.Mul(h.T(), h)
+	linalg.GramTo(s.HtH, h)
 }
 
 // DecoderResidual returns ‖M − ΨVp‖²_F = ‖M‖² − 2⟨MVpᵀ, Ψ⟩ + ⟨ΨᵀΨ, VpVpᵀ⟩

@@ -110,12 +110,12 @@ func NewAE(x linalg.Matrix, w, v *mat.Dense, eps float64) *AE {
 
 func (a *AE) refreshW() {
 	a.X.Mul(a.xw, a.W)
-	a.wtw.Mul(a.W.T(), a.W)
+	linalg.GramTo(a.wtw, a.W)
 }
 
 func (a *AE) refreshV() {
 	a.X.TMul(a.xtv, a.V)
-	a.vtv.Mul(a.V.T(), a.V)
+	linalg.GramTo(a.vtv, a.V)
 }
 
 // Step implements solve.Model: W, then V with the new W.

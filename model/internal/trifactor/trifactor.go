@@ -99,7 +99,7 @@ func (t *Factorization) refresh() {
 		return
 	}
 	t.A.Mul(t.ah, t.H)
-	t.g.Mul(t.H.T(), t.H)
+	linalg.GramTo(t.g, t.H)
 	t.hah.Mul(t.H.T(), t.ah)
 	t.fresh = true
 }
