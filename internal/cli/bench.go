@@ -1,134 +1,334 @@
 package cli
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
+	"strings"
 	"text/tabwriter"
-	"time"
 
+	"github.com/sbinet/npyio"
 	"github.com/spf13/cobra"
 
 	"github.com/deepnmf/deepnmf/backend"
-	"github.com/deepnmf/deepnmf/datasets"
-	"github.com/deepnmf/deepnmf/initialize"
 	"github.com/deepnmf/deepnmf/linalg"
-	"github.com/deepnmf/deepnmf/model"
-	"github.com/deepnmf/deepnmf/solve"
 )
 
 //go:embed sklearn_bench.py
 var sklearnBench string
 
-type benchProblem struct {
-	name string
-	x    linalg.Matrix
-	k    int
+// benchChildEnv marks a process the bench started for one row; the tests
+// of this package use it to run their binary as the command.
+const benchChildEnv = "DEEPNMF_BENCH_CHILD"
+
+// A benchJob is one row to measure: an implementation of a problem.
+type benchJob struct {
+	problem benchProblem
+	impl    string // as the table shows it
+	solver  string // mu or cd; "" for a whole fit
+	backend string // the BLAS of a deepnmf row
+	python  bool   // a scikit-learn row
 }
 
 func newBench() *cobra.Command {
-	var iters int
-	var python string
+	var (
+		iters         int
+		python, data  string
+		only          string
+		compare, asJS bool
+		row, solver   string
+	)
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Time one multiplicative-update iteration per backend, beside scikit-learn",
-		Long: `Time one Frobenius multiplicative-update iteration of NMF on digits (1797x64,
-k=10) and on a random dense 2000x5000 matrix (k=50), with each BLAS backend
-that can run here, and with scikit-learn when --python names an interpreter
-that has it. Per-iteration time is (T(2N) − T(N))/N, best of 3 runs, so set-up
-and error evaluations cancel out; N grows from --iters until a run lasts about
-0.25 s. Every number is measured in this run.`,
-		Example: "  deepnmf bench\n  deepnmf bench --iters 40 --python /usr/bin/python3\n  deepnmf bench --python ''",
+		Short: "Time deepnmf's NMF iterations and deep-model fits, beside scikit-learn",
+		Long: `Time, all in one run, a table of problems x implementations:
+
+  digits          1797x64 dense, k=10
+  dense2000x5000  uniform random 2000x5000, k=50
+  graph100k       a random graph of 100000 nodes and 2M stored entries, k=32
+  sbm100k         the same size with communities of 100 nodes, numbered at random
+  cora-danmf, cora-dasnmf, email-danmf, email-dasnmf
+                  whole fits of DANMF and DAsNMF at the papers' layer sizes,
+                  on the shared datasets (--data; skipped when absent)
+
+The graphs are generated from a fixed seed. The NMF problems are timed per
+iteration of Frobenius multiplicative updates (MU) and coordinate descent
+(CD): (T(2N) − T(N))/N, best of 3 runs, so set-up and error evaluations
+cancel out; N grows from --iters until the N iterations last about 0.5 s. Columns:
+ms/iter; GFLOP/s, the 4·nnz·k operations of the iteration's two big products
+(X·Hᵀ and Xᵀ·W) per second of the whole iteration; x floor, the iteration's
+time over the time of those two products alone (1 is the floor); peak MB,
+the peak resident memory of the process that measured the row (each row runs
+in its own). The deep models report the seconds of one fit at the model's
+defaults, seed 0, and of its pre-training. --compare adds scikit-learn's MU
+and CD on the same matrices through --python, and the ratios.`,
+		Example: "  deepnmf bench\n  deepnmf bench --compare --json > bench.json\n  deepnmf bench --only 'digits|dense' --compare",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if iters < 1 {
 				return usageError{errors.New("--iters must be positive")}
 			}
-			t, _, err := datasets.Table("digits")
-			if err != nil {
-				return err
+			if row != "" {
+				return benchChild(cmd, row, solver, data, iters)
 			}
-			rnd := initialize.RandomDense(2000, 5000, 1, initialize.NewRand(0))
-			problems := []benchProblem{{"digits", t.X, 10}, {"random2000x5000", linalg.NewDense(rnd), 50}}
-			defer backend.FromEnv()
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintf(cmd.OutOrStdout(), "Frobenius MU, ms per iteration, GOMAXPROCS %d\n\n", runtime.GOMAXPROCS(0))
-			fmt.Fprintln(w, "problem\timplementation\tms/iteration")
-			for _, b := range []string{"gonum", "openblas"} {
-				if err := backend.Use(b); err != nil {
-					fmt.Fprintf(w, "-\t%s\tnot available: %v\n", b, err)
-					continue
-				}
-				for _, p := range problems {
-					ms, err := timeMU(cmd, p, iters)
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(w, "%s\tdeepnmf, %s\t%.2f\n", p.name, b, ms)
+			var re *regexp.Regexp
+			if only != "" {
+				var err error
+				if re, err = regexp.Compile(only); err != nil {
+					return usageError{fmt.Errorf("--only: %w", err)}
 				}
 			}
-			if python != "" {
-				out, err := exec.CommandContext(cmd.Context(), python, "-c", sklearnBench, strconv.Itoa(iters)).Output()
-				var sk map[string]any
-				if err == nil {
-					err = json.Unmarshal(out, &sk)
-				}
-				if err != nil {
-					fmt.Fprintf(w, "-\tscikit-learn\tnot available (%s): %v\n", python, err)
-				} else {
-					for _, p := range problems {
-						fmt.Fprintf(w, "%s\tscikit-learn %v (numpy %v)\t%.2f\n", p.name, sk["sklearn"], sk["numpy"], sk[p.name])
-					}
-				}
+			jobs := benchJobs(re, compare)
+			if len(jobs) == 0 {
+				return usageError{fmt.Errorf("--only %q matches no problem", only)}
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if backend.Use("openblas") == nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "\nopenblas: %s\n", backend.Current())
-			}
-			return nil
+			return runBench(cmd, jobs, benchConfig{iters: iters, python: python, data: data, json: asJS})
 		},
 	}
-	cmd.Flags().IntVar(&iters, "iters", 20, "N: iterations per timed run")
-	cmd.Flags().StringVar(&python, "python", "/usr/bin/python3", "Python with scikit-learn to time beside deepnmf ('' to skip)")
+	f := cmd.Flags()
+	f.IntVar(&iters, "iters", 3, "N: the least iterations per timed run")
+	f.BoolVar(&compare, "compare", false, "time scikit-learn's MU and CD beside deepnmf (needs --python with scikit-learn)")
+	f.StringVar(&python, "python", "/usr/bin/python3", "the Python with scikit-learn that --compare runs")
+	f.StringVar(&data, "data", filepath.Join("..", "shared", "data"), "folder of the shared datasets (Cora, Email) for the deep-model rows")
+	f.StringVar(&only, "only", "", "run only the problems whose name matches this regular expression")
+	f.BoolVar(&asJS, "json", false, "print the rows as JSON")
+	f.StringVar(&row, "row", "", "measure one problem in this process (the bench runs each row so)")
+	f.StringVar(&solver, "solver", "mu", "with --row: mu or cd, for the nmf problems")
+	for _, h := range []string{"row", "solver"} {
+		if err := f.MarkHidden(h); err != nil {
+			panic(err)
+		}
+	}
 	return cmd
 }
 
-// timeMU returns the milliseconds per MU iteration: (T(2N) − T(N))/N, each
-// T the best of three fits from the same random start, with N at least n
-// and large enough that T(N) lasts about a quarter of a second.
-func timeMU(cmd *cobra.Command, p benchProblem, n int) (float64, error) {
-	run := func(iters int) (time.Duration, error) {
-		best := time.Duration(1 << 62)
-		for range 3 {
-			m := model.NMF{Rank: p.k, Init: initialize.Random, Solver: model.SolverMU}
-			start := time.Now()
-			if _, err := m.Fit(cmd.Context(), p.x, solve.Settings{MaxIter: iters, Tol: new(0.0), CheckEvery: 1 << 30}); err != nil {
-				return 0, err
-			}
-			best = min(best, time.Since(start))
+// benchJobs lists the rows of the problems re matches (all when nil).
+func benchJobs(re *regexp.Regexp, compare bool) []benchJob {
+	var jobs []benchJob
+	for _, p := range benchProblems {
+		if re != nil && !re.MatchString(p.name) {
+			continue
 		}
-		return best, nil
+		if p.model != "nmf" {
+			jobs = append(jobs, benchJob{problem: p, impl: "deepnmf", backend: "auto"})
+			continue
+		}
+		if !p.sparse {
+			jobs = append(jobs, benchJob{p, "deepnmf MU, gonum", "mu", "gonum", false})
+		}
+		jobs = append(jobs, benchJob{p, "deepnmf MU, openblas", "mu", "openblas", false},
+			benchJob{p, "deepnmf CD, openblas", "cd", "openblas", false})
+		if compare {
+			jobs = append(jobs, benchJob{p, "scikit-learn MU", "mu", "", true}, benchJob{p, "scikit-learn CD", "cd", "", true})
+		}
 	}
-	t, err := run(n)
+	return jobs
+}
+
+type benchConfig struct {
+	iters        int
+	python, data string
+	json         bool
+}
+
+// runBench measures every job, each in a process of its own, and prints
+// the table (or JSON) and the ratios to scikit-learn.
+func runBench(cmd *cobra.Command, jobs []benchJob, c benchConfig) error {
+	exe, err := os.Executable()
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("bench: cannot find its own executable to run the rows: %w", err)
 	}
-	if per := t / time.Duration(n); per > 0 && time.Duration(n)*per < time.Second/4 {
-		n = int(time.Second / 4 / per)
+	npyDir := ""
+	for _, j := range jobs {
+		if j.python && j.problem.sparse && npyDir == "" {
+			if npyDir, err = os.MkdirTemp("", "deepnmf-bench-"); err != nil {
+				return err
+			}
+			defer os.RemoveAll(npyDir)
+		}
 	}
-	t1, err := run(n)
+	written := map[string]bool{}
+	var rows []*benchRow
+	for _, j := range jobs {
+		fmt.Fprintf(cmd.ErrOrStderr(), "bench: %s, %s\n", j.problem.name, j.impl)
+		var r *benchRow
+		if j.python {
+			if j.problem.sparse && !written[j.problem.name] {
+				if err := writeCSRNPY(npyDir, j.problem); err != nil {
+					return err
+				}
+				written[j.problem.name] = true
+			}
+			r = runRow(cmd, c.python, []string{"-c", sklearnBench, j.problem.name, j.solver, npyDir, strconv.Itoa(c.iters)}, nil)
+		} else {
+			args := []string{"--backend", j.backend, "bench", "--row", j.problem.name, "--solver", j.solver,
+				"--iters", strconv.Itoa(c.iters), "--data", c.data}
+			r = runRow(cmd, exe, args, []string{benchChildEnv + "=1"})
+		}
+		r.Problem, r.Implementation = j.problem.name, j.impl
+		if r.MsPerIter > 0 && r.Flops > 0 {
+			r.GFLOPS = r.Flops / r.MsPerIter / 1e6
+		}
+		if r.MsPerIter > 0 && r.FloorMs > 0 {
+			r.Ratio = r.MsPerIter / r.FloorMs
+		}
+		rows = append(rows, r)
+	}
+	out := cmd.OutOrStdout()
+	if c.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"gomaxprocs": runtime.GOMAXPROCS(0), "openblas": openblasName(), "rows": rows})
+	}
+	return printBench(out, rows, jobs)
+}
+
+// runRow runs one row's process and reads its JSON row and peak memory; a
+// failure becomes the row's error.
+func runRow(cmd *cobra.Command, name string, args, env []string) *benchRow {
+	c := exec.CommandContext(cmd.Context(), name, args...)
+	c.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	r := new(benchRow)
+	if err == nil {
+		err = json.Unmarshal(stdout.Bytes(), r)
+	}
 	if err != nil {
-		return 0, err
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+			msg = msg[i+1:]
+		}
+		if msg == "" {
+			msg = err.Error()
+		}
+		return &benchRow{Error: strings.TrimPrefix(msg, "deepnmf: ")}
 	}
-	t2, err := run(2 * n)
+	r.PeakMB = peakMB(c.ProcessState)
+	return r
+}
+
+// benchChild measures one row in this process and prints it as JSON.
+func benchChild(cmd *cobra.Command, name, solver, data string, iters int) error {
+	p, ok := findProblem(name)
+	if !ok {
+		return usageError{fmt.Errorf("--row: unknown problem %q", name)}
+	}
+	if p.model == "nmf" && solver != "mu" && solver != "cd" {
+		return usageError{fmt.Errorf("--solver: %q is not mu or cd", solver)}
+	}
+	r, err := measureRow(cmd.Context(), p, solver, data, iters)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return float64(t2-t1) / float64(n) / 1e6, nil
+	return json.NewEncoder(cmd.OutOrStdout()).Encode(r)
+}
+
+// writeCSRNPY writes problem p's CSR arrays for scikit-learn:
+// NAME_indptr.npy, NAME_indices.npy (int64) and NAME_data.npy.
+func writeCSRNPY(dir string, p benchProblem) error {
+	x, err := p.load("")
+	if err != nil {
+		return err
+	}
+	indptr, indices, data := x.(*linalg.CSR).Raw()
+	for _, a := range []struct {
+		name string
+		v    any
+	}{{"indptr", toInt64(indptr)}, {"indices", toInt64(indices)}, {"data", data}} {
+		f, err := os.Create(filepath.Join(dir, p.name+"_"+a.name+".npy"))
+		if err != nil {
+			return err
+		}
+		err = npyio.Write(f, a.v)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("bench: writing %s for scikit-learn: %w", p.name, err)
+		}
+	}
+	return nil
+}
+
+func toInt64(v []int) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+// printBench prints the table, the problems and the ratios of deepnmf's
+// times to scikit-learn's.
+func printBench(out io.Writer, rows []*benchRow, jobs []benchJob) error {
+	fmt.Fprintf(out, "GOMAXPROCS %d; openblas: %s\n\n", runtime.GOMAXPROCS(0), openblasName())
+	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "problem\timplementation\tms/iter\tGFLOP/s\tx floor\tfit s\tpre-train s\tpeak MB")
+	num := func(v float64, format string) string {
+		if v == 0 {
+			return "-"
+		}
+		return fmt.Sprintf(format, v)
+	}
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", r.Problem, r.Implementation, r.Error)
+			continue
+		}
+		impl := r.Implementation
+		if r.Version != "" {
+			impl += " " + r.Version
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Problem, impl, num(r.MsPerIter, "%.2f"), num(r.GFLOPS, "%.1f"),
+			num(r.Ratio, "%.2f"), num(r.FitSeconds, "%.2f"), num(r.PretrainSec, "%.2f"), num(r.PeakMB, "%.0f"))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nproblems:")
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if !seen[j.problem.name] {
+			seen[j.problem.name] = true
+			fmt.Fprintf(out, "  %-15s %s\n", j.problem.name, j.problem.about)
+		}
+	}
+	var ratios []string
+	for _, s := range []struct{ ours, theirs string }{{"deepnmf MU, openblas", "scikit-learn MU"}, {"deepnmf CD, openblas", "scikit-learn CD"}} {
+		for _, r := range rows {
+			if r.Implementation != s.ours || r.MsPerIter == 0 {
+				continue
+			}
+			for _, o := range rows {
+				if o.Problem == r.Problem && o.Implementation == s.theirs && o.MsPerIter > 0 {
+					ratios = append(ratios, fmt.Sprintf("  %-15s %s is %.2fx as fast as %s", r.Problem, s.ours, o.MsPerIter/r.MsPerIter, s.theirs))
+				}
+			}
+		}
+	}
+	if len(ratios) > 0 {
+		fmt.Fprintln(out, "\nper iteration:")
+		fmt.Fprintln(out, strings.Join(ratios, "\n"))
+	}
+	return nil
+}
+
+// openblasName describes the OpenBLAS the rows load, or says why none.
+func openblasName() string {
+	defer backend.FromEnv()
+	if err := backend.Use("openblas"); err != nil {
+		return "not available: " + err.Error()
+	}
+	return backend.Current()
 }

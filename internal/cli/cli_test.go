@@ -213,7 +213,8 @@ func TestCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}
-	for _, c := range newRoot(nil, nil).Commands() {
+	root, _ := newRoot(nil, nil)
+	for _, c := range root.Commands() {
 		if c.Name() != "help" && c.Name() != "completion" && c.Example == "" {
 			t.Errorf("command %s has no examples", c.Name())
 		}
@@ -747,5 +748,27 @@ func TestScale(t *testing.T) {
 	rep := fitJSON(t, "--model", "seminmf", "--input", mixed, "--header", "no", "--rank", "2", "--scale", "standard", "--max-iter", "20")
 	if obj, ok := rep["objective"].(float64); !ok || math.IsNaN(obj) {
 		t.Errorf("seminmf on standardized data: no objective in %v", rep)
+	}
+}
+
+// TestCPUProfile checks that --cpuprofile writes a profile, also when the
+// command fails.
+func TestCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, 0},
+		{[]string{"fit", "--input", filepath.Join(dir, "missing.csv"), "--rank", "2"}, exitBadInput},
+	} {
+		path := filepath.Join(dir, tc.args[0]+".pprof")
+		code, _, errb := run(t, context.Background(), append([]string{"--cpuprofile", path}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d (%s), want %d", tc.args, code, errb, tc.code)
+		}
+		if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+			t.Errorf("%v: no profile written: %v", tc.args, err)
+		}
 	}
 }

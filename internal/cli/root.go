@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -48,9 +49,12 @@ type usageError struct{ error }
 // Cancelling ctx (the command wires it to Ctrl-C) stops a fit cleanly: its
 // results so far are written and the status is 130.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout, stderr)
+	root, stopProfile := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -76,8 +80,21 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	var backendName string
+// newRoot returns the command line, and the function that ends the CPU
+// profile --cpuprofile started (a no-op without it), to call once the
+// command has run, whether it succeeded or not.
+func newRoot(stdout, stderr io.Writer) (*cobra.Command, func() error) {
+	var backendName, cpuProfile string
+	var profile *os.File
+	stopProfile := func() error {
+		if profile == nil {
+			return nil
+		}
+		pprof.StopCPUProfile()
+		err := profile.Close()
+		profile = nil
+		return err
+	}
 	root := &cobra.Command{
 		Use:   "deepnmf",
 		Short: "Nonnegative matrix factorization, shallow and deep, for data and graphs",
@@ -91,6 +108,17 @@ and scores the result against ground truth.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					f.Close()
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				profile = f
+			}
 			if backendName == "" {
 				if err := backend.FromEnv(); err != nil {
 					return usageError{err}
@@ -107,9 +135,10 @@ and scores the result against ground truth.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&backendName, "backend", "",
 		"BLAS backend: gonum, openblas or auto (default: $DEEPNMF_BACKEND, else auto)")
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof reads it)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newFit(), newComplete(), newLinkpred(), newAtlas(), newTransform(), newSelectFeatures(), newEval(), newModels(), newDemo(), newBench(), newVersion())
-	return root
+	return root, stopProfile
 }
 
 func newVersion() *cobra.Command {

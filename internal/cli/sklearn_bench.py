@@ -1,30 +1,59 @@
-# Times scikit-learn's multiplicative-update NMF per iteration on the same
-# problems as "deepnmf bench": per-iteration time is (T(2N) - T(N)) / N, so
-# initialization and error evaluations cancel out, with N grown until a run
-# lasts about 0.25 s. Prints one JSON object.
+# One scikit-learn row of "deepnmf bench --compare": the time per iteration
+# of scikit-learn's NMF (solver mu or cd, Frobenius loss, random start) on
+# one of the bench's problems, measured as the bench measures deepnmf:
+# (T(2N) - T(N)) / N, each T the best of three fits, N grown from the
+# given least until the N iterations last about 0.5 s; and the time of the
+# iteration's two big products alone (X @ H.T and X.T @ W), best of five.
+#
+#   python3 -c "$(cat sklearn_bench.py)" PROBLEM SOLVER NPYDIR ITERS
+#
+# The sparse problems are read from NPYDIR/PROBLEM_{indptr,indices,data}.npy,
+# which the bench writes. Prints one JSON object.
 import json, sys, time, warnings
 import numpy as np
-from sklearn.datasets import load_digits
+import scipy.sparse as sp
+import sklearn
 from sklearn.decomposition import NMF
 
 warnings.filterwarnings("ignore")
-n = int(sys.argv[1])
-problems = {
-    "digits": (load_digits().data.astype(np.float64), 10),
-    "random2000x5000": (np.random.RandomState(0).rand(2000, 5000), 50),
-}
-out = {"sklearn": __import__("sklearn").__version__, "numpy": np.__version__}
-for name, (X, k) in problems.items():
-    def run(iters):
-        best = float("inf")
-        for _ in range(3):
-            t = time.perf_counter()
-            NMF(k, init="random", random_state=0, solver="mu", max_iter=iters, tol=0).fit(X)
-            best = min(best, time.perf_counter() - t)
-        return best
-    m = n
-    t = run(m)
-    if t < 0.25:
-        m = max(m, int(m * 0.25 / max(t, 1e-9)))
-    out[name] = (run(2 * m) - run(m)) / m * 1e3
-print(json.dumps(out))
+problem, solver, npydir, least = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+if problem == "digits":
+    from sklearn.datasets import load_digits
+    X, k = load_digits().data.astype(np.float64), 10
+elif problem == "dense2000x5000":
+    X, k = np.random.RandomState(0).rand(2000, 5000), 50
+elif problem in ("graph100k", "sbm100k"):
+    a = [np.load(f"{npydir}/{problem}_{p}.npy") for p in ("indptr", "indices", "data")]
+    n = len(a[0]) - 1
+    X, k = sp.csr_matrix((a[2], a[1], a[0]), shape=(n, n)), 32
+else:
+    sys.exit(f"unknown problem {problem}")
+
+
+def fit(iters):
+    t = time.perf_counter()
+    NMF(k, init="random", random_state=0, solver=solver, max_iter=iters, tol=0).fit(X)
+    return time.perf_counter() - t
+
+
+def best(iters):
+    return min(fit(iters) for _ in range(3))
+
+
+m = least
+probe = fit(m) / m  # counts the set-up too, so errs towards a smaller N
+if 0 < probe and m * probe < 0.5:
+    m = int(0.5 / probe)
+per = (best(2 * m) - best(m)) / m
+
+rng = np.random.RandomState(1)
+W, Ht = rng.rand(X.shape[0], k), rng.rand(X.shape[1], k)
+floor = float("inf")
+for _ in range(6):
+    t = time.perf_counter()
+    X @ Ht
+    X.T @ W
+    floor = min(floor, time.perf_counter() - t)
+nnz = X.nnz if sp.issparse(X) else X.size
+print(json.dumps({"ms_per_iter": per * 1e3, "floor_ms": floor * 1e3, "flops": 4.0 * nnz * k,
+                  "version": f"{sklearn.__version__} (numpy {np.__version__})"}))
