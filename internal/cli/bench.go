@@ -63,7 +63,7 @@ func newBench() *cobra.Command {
 The graphs are generated from a fixed seed. The NMF problems are timed per
 iteration of Frobenius multiplicative updates (MU) and coordinate descent
 (CD): (T(2N) − T(N))/N, best of 3 runs, so set-up and error evaluations
-cancel out; N grows from --iters until the N iterations last about 0.5 s. Columns:
+cancel out; N grows from --iters until the difference lasts 0.2 s. Columns:
 ms/iter; GFLOP/s, the 4·nnz·k operations of the iteration's two big products
 (X·Hᵀ and Xᵀ·W) per second of the whole iteration; x floor, the iteration's
 time over the time of those two products alone (1 is the floor); peak MB,

@@ -184,9 +184,9 @@ func measureRow(ctx context.Context, p benchProblem, solver, data string, iters 
 
 // timeIters returns the milliseconds per iteration of fit(n) (a fit of n
 // iterations): (T(2N) − T(N))/N, each T the best of three, so set-up and
-// the evaluations of the objective cancel out; N is at least n and large
-// enough that the N iterations the difference measures last about half a
-// second, judged from one probe fit of n iterations.
+// the evaluations of the objective cancel out. N starts at n and grows
+// until the difference lasts at least a fifth of a second, so that noise
+// of a few milliseconds does not decide it.
 func timeIters(fit func(n int) (time.Duration, error), n int) (float64, error) {
 	best := func(n int) (time.Duration, error) {
 		b := time.Duration(1 << 62)
@@ -199,25 +199,32 @@ func timeIters(fit func(n int) (time.Duration, error), n int) (float64, error) {
 		}
 		return b, nil
 	}
-	// The probe also builds what a CSR input caches for its products (its
-	// transpose, a reordering), which the timed fits then share. Its time
-	// per iteration counts the set-up too, so it errs towards a smaller N.
-	t, err := fit(n)
-	if err != nil {
+	// The first fit also builds what a CSR input caches for its products
+	// (its transpose, a reordering), which the timed fits then share.
+	if _, err := fit(n); err != nil {
 		return 0, err
 	}
-	if per := t / time.Duration(n); per > 0 && time.Duration(n)*per < time.Second/2 {
-		n = int(time.Second / 2 / per)
+	const enough = time.Second / 5
+	for range 6 {
+		t1, err := best(n)
+		if err != nil {
+			return 0, err
+		}
+		t2, err := best(2 * n)
+		if err != nil {
+			return 0, err
+		}
+		d := t2 - t1
+		if d >= enough {
+			return float64(d) / float64(n) / 1e6, nil
+		}
+		grow := 10
+		if d > 0 {
+			grow = min(max(int(enough*3/2/d)+1, 2), 100)
+		}
+		n *= grow
 	}
-	t1, err := best(n)
-	if err != nil {
-		return 0, err
-	}
-	t2, err := best(2 * n)
-	if err != nil {
-		return 0, err
-	}
-	return float64(t2-t1) / float64(n) / 1e6, nil
+	return 0, errors.New("the time per iteration does not settle: the machine is too busy to measure")
 }
 
 // floorMs returns the milliseconds of an iteration's two big products,

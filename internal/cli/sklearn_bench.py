@@ -2,7 +2,7 @@
 # of scikit-learn's NMF (solver mu or cd, Frobenius loss, random start) on
 # one of the bench's problems, measured as the bench measures deepnmf:
 # (T(2N) - T(N)) / N, each T the best of three fits, N grown from the
-# given least until the N iterations last about 0.5 s; and the time of the
+# given least until the difference lasts at least 0.2 s; and the time of the
 # iteration's two big products alone (X @ H.T and X.T @ W), best of five.
 #
 #   python3 -c "$(cat sklearn_bench.py)" PROBLEM SOLVER NPYDIR ITERS
@@ -41,10 +41,15 @@ def best(iters):
 
 
 m = least
-probe = fit(m) / m  # counts the set-up too, so errs towards a smaller N
-if 0 < probe and m * probe < 0.5:
-    m = int(0.5 / probe)
-per = (best(2 * m) - best(m)) / m
+fit(m)
+for _ in range(6):
+    d = best(2 * m) - best(m)
+    if d >= 0.2:
+        break
+    m *= min(max(int(0.3 / d) + 1, 2), 100) if d > 0 else 10
+else:
+    sys.exit("the time per iteration does not settle: the machine is too busy to measure")
+per = d / m
 
 rng = np.random.RandomState(1)
 W, Ht = rng.rand(X.shape[0], k), rng.rand(X.shape[1], k)
