@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
@@ -252,14 +253,25 @@ func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 			return
 		}
 	}
+	m.mulRows(draw, braw.Data, braw.Stride, k, nil)
+}
+
+// mulRows sets dst to m·B, parallel over blocks of rows, for B's k columns
+// held in b with row stride ldb; row i of the product goes to row at[i] of
+// dst, or to row i when at is nil.
+func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
 	row := rowUnrolled
 	if k > maxUnrolledK {
 		row = rowAxpy
 	}
 	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			out := i
+			if at != nil {
+				out = at[i]
+			}
 			s, e := m.indptr[i], m.indptr[i+1]
-			row(draw.Data[i*draw.Stride:i*draw.Stride+k], m.indices[s:e], m.data[s:e], braw.Data, braw.Stride)
+			row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
 		}
 	})
 }

@@ -15,10 +15,13 @@ import (
 // reordered so that each community's nodes are consecutive, most reads of a
 // row fall in a few cache-resident rows of B. BenchmarkCSRLocality, a
 // 100000-node graph with 2M stored entries, 80% of them within communities
-// of 100 nodes, k = 32, best of 6 runs: 42 ms as stored, 34 ms through the
-// reordered copy on one core (38 and 33 ms on two); the reordered product
-// alone, without the gather and the scattered writes, takes 25-27 ms on two.
-// Finding the order costs about six products, once per pattern.
+// of 100 nodes, k = 32, best of 3 (`go test -bench 'CSRLocality|LocalOrder'
+// -count 3 -cpu 1,2 ./linalg`, 2026-12-05): 57 ms as stored, 40 ms through
+// the reordered copy on one core (53 and 38 ms on two; an earlier run of 6:
+// 42 → 34 and 38 → 33); the reordered product alone, without the gather
+// and the scattered writes, 30-36 ms. Finding the order
+// (BenchmarkLocalOrder) takes 310-350 ms, about seven products, once per
+// pattern.
 //
 // CSR.Mul therefore keeps, for large products, a reordered copy of the
 // matrix, Y = P·X·Qᵀ with row and column orders found by label propagation
@@ -131,17 +134,7 @@ func (m *CSR) mulLocal(y *CSR, dst, b blas64.General) {
 			copy(qb[j*k:(j+1)*k], b.Data[o.cols[j]*b.Stride:])
 		}
 	})
-	row := rowUnrolled
-	if k > maxUnrolledK {
-		row = rowAxpy
-	}
-	parallelRows(m.r, 2*float64(len(y.data)*k), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			s, e := y.indptr[i], y.indptr[i+1]
-			out := o.rows[i] * dst.Stride
-			row(dst.Data[out:out+k], y.indices[s:e], y.data[s:e], qb, k)
-		}
-	})
+	y.mulRows(dst, qb, k, k, o.rows)
 }
 
 // findOrder returns the label-propagation order of m's pattern, or nil
