@@ -1,0 +1,340 @@
+package backend
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// pureGo is gonum's BLAS with Dgemm computed by a blocked, goroutine-
+// parallel matrix product: the pure-Go backend, pure in that it needs no C
+// (its amd64 micro-kernel is Go assembly).
+//
+// It is written here because no maintained Go library has a fast pure-Go
+// GEMM: gonum's Dgemm splits C into 64×64 blocks and computes each with
+// vector dot products and axpys, without packing or register blocking, and
+// reaches a fraction of the machine's floating-point rate.
+//
+// The product follows the Goto/BLIS scheme. op(B) is cut into blocks of kc
+// rows and nc columns, each packed into panels nr columns wide, stored row
+// after row. A micro-kernel multiplies mr rows of op(A) by one B panel,
+// mr×nr entries of C kept in registers over the kc-long sum. op(A) is not
+// packed: the kernel reads its mr rows where they are stored, with their
+// strides (only a last panel of fewer than mr rows is copied, padded with
+// zeros), which saves a copy of A that costs as much as the arithmetic when
+// C has few columns, as X·Hᵀ has in NMF. The kernel runs down mc rows of
+// op(A) for each B panel, then moves to the next panel. With the amd64
+// AVX2+FMA kernel (6×8, twelve 4-wide accumulators) and kc = 256, a B panel
+// (16 KiB) stays in the 32-48 KiB L1 cache while the kernel runs down the
+// rows, and the mc = 240 rows' kc columns (480 KiB) stay in a 1 MiB L2; a
+// packed B block (kc×nc, at most 4 MiB) is meant for the shared L3. These
+// sizes were chosen for the AMD EPYC (Zen 5) the benchmarks ran on and suit
+// any recent x86 core. Elsewhere a pure-Go 4×4 kernel computes the same
+// blocks.
+//
+// C is split into up to 2·GOMAXPROCS bands of rows (of columns, if C is
+// wider than high), at least minTask multiply-adds each, which goroutines
+// take in turn; each packs the part of B it needs. Bands are cut at
+// multiples of mr rows or nr columns, and every entry of C is summed in
+// the same order (kc-blocks in turn, each summed by the kernel from its
+// first term), so the result does not depend on GOMAXPROCS or on which
+// goroutine computed which band.
+//
+// Calls that are small (under minPureGemm multiply-adds), have alpha = 0 or
+// k = 0, or have invalid arguments go to gonum, which also panics on the
+// invalid ones.
+type pureGo struct {
+	gonum.Implementation
+}
+
+// Block sizes of the product, in entries; mc and nc are multiples of both
+// kernels' mr and nr.
+const (
+	kc = 256
+	mc = 240
+	nc = 2048
+)
+
+// minPureGemm is the size of a product, in multiply-adds m·n·k, under which
+// gonum's Dgemm is as fast as packing.
+const minPureGemm = 1 << 12
+
+// microKernel computes the mr×nr block C = alpha·A·B + beta·C, with A(i,p)
+// at a[i*rsA+p*csA], B a k×nr panel stored row after row (b[p*nr+j] is
+// B(p,j)) and C's rows ldc apart. If beta is 0, C is only written. The entry
+// C(i,j) is computed as alpha·s + beta·C(i,j), s the sum of A(i,p)·B(p,j)
+// in increasing p, with the last addition fused (math.FMA) where the kernel
+// uses FMA.
+type microKernel struct {
+	mr, nr int
+	fn     func(k int, a []float64, rsA, csA int, b, c []float64, ldc int, alpha, beta float64)
+	fma    bool // whether fn rounds alpha·s + beta·c as math.FMA(alpha, s, beta·c)
+}
+
+// kernel is the micro-kernel in use: the assembly one where the CPU has
+// it, goKernel otherwise. Tests switch it.
+var kernel = asmKernel()
+
+// goKernel is the pure-Go micro-kernel.
+var goKernel = microKernel{mr: 4, nr: 4, fn: kernel4x4}
+
+// holds reports whether s holds a rows×cols matrix with row stride ld and
+// rows, cols > 0.
+func holds(s []float64, rows, cols, ld int) bool {
+	return rows > 0 && cols > 0 && ld >= cols && len(s) >= ld*(rows-1)+cols
+}
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C.
+func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	ar, ac := m, k
+	if tA != blas.NoTrans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB != blas.NoTrans {
+		br, bc = n, k
+	}
+	if !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
+		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
+		p.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemm(kernel, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func validTrans(t blas.Transpose) bool {
+	return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans
+}
+
+// bufPool recycles packing buffers.
+var bufPool sync.Pool
+
+// getBuf returns a buffer of n float64s from bufPool, or a new one.
+func getBuf(n int) *[]float64 {
+	if p, ok := bufPool.Get().(*[]float64); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float64, n)
+	return &s
+}
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C with the micro-kernel kn,
+// for valid arguments with m, n, k > 0; transA and transB say whether op
+// transposes. It splits C into bands of rows (or of columns, if C is wider
+// than high), each computed by block on one goroutine.
+func gemm(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	tasks := min(2*runtime.GOMAXPROCS(0), m*n*k/minTask)
+	rows, cols := m, n
+	if tasks > 1 && m >= n {
+		rows = min(m, ceilTo(ceilDiv(m, tasks), kn.mr))
+	} else if tasks > 1 {
+		cols = min(n, ceilTo(ceilDiv(n, tasks), kn.nr))
+	}
+	tm, tn := ceilDiv(m, rows), ceilDiv(n, cols)
+	parallel(runtime.GOMAXPROCS(0), tm*tn, func(t int) {
+		i0, j0 := t/tn*rows, t%tn*cols
+		ai, bj := i0*lda, j0 // where op(A)'s row i0 and op(B)'s column j0 start
+		if transA {
+			ai = i0
+		}
+		if transB {
+			bj = j0 * ldb
+		}
+		block(kn, transA, transB, min(rows, m-i0), min(cols, n-j0), k, alpha, a[ai:], lda, b[bj:], ldb, beta, c[i0*ldc+j0:], ldc)
+	})
+}
+
+// minTask is the least work, in multiply-adds, worth a goroutine of its own.
+const minTask = 1 << 20
+
+func ceilDiv(x, y int) int { return (x + y - 1) / y }
+
+// ceilTo returns x rounded up to a multiple of y.
+func ceilTo(x, y int) int { return ceilDiv(x, y) * y }
+
+// parallel calls f(0), …, f(tasks-1), on up to workers goroutines, and
+// returns when all have returned.
+func parallel(workers, tasks int, f func(int)) {
+	workers = min(workers, tasks)
+	if workers <= 1 {
+		for t := range tasks {
+			f(t)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for t := int(next.Add(1) - 1); t < tasks; t = int(next.Add(1) - 1) {
+				f(t)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// block computes C = alpha·op(A)·op(B) + beta·C as gemm does, on the
+// calling goroutine.
+func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	nr := kn.nr
+	bp := getBuf(min(k, kc) * ceilTo(min(n, nc), nr))
+	defer bufPool.Put(bp)
+	ep := getBuf(kn.mr * min(k, kc)) // the last panel of A, if it has fewer than mr rows
+	defer bufPool.Put(ep)
+	for jc := 0; jc < n; jc += nc {
+		nb := min(nc, n-jc)
+		panels := ceilDiv(nb, nr)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			be := beta
+			if pc > 0 {
+				be = 1
+			}
+			bpack := (*bp)[:kb*panels*nr]
+			for q := range panels {
+				packB(bpack[q*kb*nr:(q+1)*kb*nr], transB, b, ldb, pc, kb, jc+q*nr, min(nr, n-jc-q*nr), nr)
+			}
+			if last := m % kn.mr; last != 0 {
+				packA((*ep)[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
+			}
+			for ic := 0; ic < m; ic += mc {
+				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, (*ep)[:kn.mr*kb], bpack, nb, alpha, be, c[jc:], ldc)
+			}
+		}
+	}
+}
+
+// macro computes C = alpha·op(A)·op(B) + beta·C for rows ic to ic+mb-1
+// of c, whose first n columns a packed block of B (kb rows) covers, and
+// columns pc to pc+kb-1 of op(A), read where it is stored except for its
+// last rows, fewer than mr, which edge holds packed.
+func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp []float64, n int, alpha, beta float64, c []float64, ldc int) {
+	mr, nr := kn.mr, kn.nr
+	rs, cs := lda, 1 // strides of op(A)'s rows and columns in a
+	if transA {
+		rs, cs = 1, lda
+	}
+	var tmp [8 * 8]float64 // an edge block: mr·nr ≤ 64
+	for j := 0; j < n; j += nr {
+		bq := bp[j*kb : (j+nr)*kb]
+		cols := min(nr, n-j)
+		for i := ic; i < ic+mb; i += mr {
+			ai, ars, acs := a[i*rs+pc*cs:], rs, cs
+			rows := min(mr, m-i)
+			if rows < mr {
+				ai, ars, acs = edge, 1, mr
+			}
+			if rows == mr && cols == nr {
+				kn.fn(kb, ai, ars, acs, bq, c[i*ldc+j:], ldc, alpha, beta)
+				continue
+			}
+			kn.fn(kb, ai, ars, acs, bq, tmp[:], nr, 1, 0)
+			for r := range rows {
+				cr := c[(i+r)*ldc+j : (i+r)*ldc+j+cols]
+				for s := range cr {
+					cr[s] = update(kn.fma, alpha, tmp[r*nr+s], beta, cr[s])
+				}
+			}
+		}
+	}
+}
+
+// update returns alpha·s + beta·c as a micro-kernel computes it: only
+// alpha·s if beta is 0, the addition fused if fma is true.
+func update(fma bool, alpha, s, beta, c float64) float64 {
+	switch {
+	case beta == 0:
+		return alpha * s
+	case fma:
+		return math.FMA(alpha, s, beta*c)
+	default:
+		return alpha*s + beta*c
+	}
+}
+
+// packA packs rows i0 to i0+rows-1 (rows ≤ mr) and columns p0 to p0+kb-1
+// of op(A) into dst, column after column, padded with zeros to mr rows.
+func packA(dst []float64, trans bool, a []float64, lda, i0, rows, p0, kb, mr int) {
+	clear(dst)
+	for r := range rows {
+		for p := range kb {
+			if trans {
+				dst[p*mr+r] = a[(p0+p)*lda+i0+r]
+			} else {
+				dst[p*mr+r] = a[(i0+r)*lda+p0+p]
+			}
+		}
+	}
+}
+
+// packB packs rows p0 to p0+kb-1 and columns j0 to j0+cols-1 of op(B) into
+// dst as one panel of nr columns, stored row after row and padded with
+// zeros.
+func packB(dst []float64, trans bool, b []float64, ldb, p0, kb, j0, cols, nr int) {
+	switch {
+	case !trans && cols == 8 && nr == 8: // the AVX2 kernel's full panels
+		for p := range kb {
+			*(*[8]float64)(dst[p*8:]) = *(*[8]float64)(b[(p0+p)*ldb+j0:])
+		}
+	case !trans: // op(B)(p,j) = b[p*ldb+j]: each row of the panel is contiguous in b
+		for p := range kb {
+			row := dst[p*nr : p*nr+nr]
+			copy(row, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+cols])
+			clear(row[cols:])
+		}
+	default:
+		for j := range cols {
+			src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
+			for p, v := range src {
+				dst[p*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := range kb {
+				dst[p*nr+j] = 0
+			}
+		}
+	}
+}
+
+// kernel4x4 is the pure-Go micro-kernel, mr = nr = 4.
+func kernel4x4(k int, a []float64, rsA, csA int, b, c []float64, ldc int, alpha, beta float64) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float64
+	a0, a1, a2, a3 := a[:(k-1)*csA+1], a[rsA:rsA+(k-1)*csA+1], a[2*rsA:2*rsA+(k-1)*csA+1], a[3*rsA:3*rsA+(k-1)*csA+1]
+	b = b[:4*k]
+	for p := range k {
+		x0, x1, x2, x3 := a0[p*csA], a1[p*csA], a2[p*csA], a3[p*csA]
+		bp := b[4*p : 4*p+4]
+		y0, y1, y2, y3 := bp[0], bp[1], bp[2], bp[3]
+		c00 += x0 * y0
+		c01 += x0 * y1
+		c02 += x0 * y2
+		c03 += x0 * y3
+		c10 += x1 * y0
+		c11 += x1 * y1
+		c12 += x1 * y2
+		c13 += x1 * y3
+		c20 += x2 * y0
+		c21 += x2 * y1
+		c22 += x2 * y2
+		c23 += x2 * y3
+		c30 += x3 * y0
+		c31 += x3 * y1
+		c32 += x3 * y2
+		c33 += x3 * y3
+	}
+	for i, s := range [4][4]float64{
+		{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33},
+	} {
+		cr := c[i*ldc : i*ldc+4]
+		for j := range cr {
+			cr[j] = update(false, alpha, s[j], beta, cr[j])
+		}
+	}
+}

@@ -1,0 +1,127 @@
+#include "textflag.h"
+
+// STEP does one term p of the sum: B's row p (8 entries, at boff bytes
+// from DI) times A's column p (6 entries: at SI, SI+R9, SI+2·R9 and R10 =
+// SI+3·R9, R10+R9, R10+2·R9), added to the accumulators Y4-Y15 (row r in
+// Y(4+2r) and Y(5+2r)); then SI and R10 move to column p+1, R11 bytes on.
+#define STEP(boff) \
+	VMOVUPD boff(DI), Y0 \
+	VMOVUPD boff+32(DI), Y1 \
+	VBROADCASTSD (SI), Y2 \
+	VBROADCASTSD (SI)(R9*1), Y3 \
+	VFMADD231PD Y0, Y2, Y4 \
+	VFMADD231PD Y1, Y2, Y5 \
+	VFMADD231PD Y0, Y3, Y6 \
+	VFMADD231PD Y1, Y3, Y7 \
+	VBROADCASTSD (SI)(R9*2), Y2 \
+	VBROADCASTSD (R10), Y3 \
+	VFMADD231PD Y0, Y2, Y8 \
+	VFMADD231PD Y1, Y2, Y9 \
+	VFMADD231PD Y0, Y3, Y10 \
+	VFMADD231PD Y1, Y3, Y11 \
+	VBROADCASTSD (R10)(R9*1), Y2 \
+	VBROADCASTSD (R10)(R9*2), Y3 \
+	VFMADD231PD Y0, Y2, Y12 \
+	VFMADD231PD Y1, Y2, Y13 \
+	VFMADD231PD Y0, Y3, Y14 \
+	VFMADD231PD Y1, Y3, Y15 \
+	ADDQ R11, SI \
+	ADDQ R11, R10
+
+// LOADROW sets row r of C (at DX) to alpha·acc + beta·C, alpha in Y0 and
+// beta in Y1, and moves DX to the next row.
+#define LOADROW(lo, hi) \
+	VMULPD (DX), Y1, Y2 \
+	VMULPD 32(DX), Y1, Y3 \
+	VFMADD231PD Y0, lo, Y2 \
+	VFMADD231PD Y0, hi, Y3 \
+	VMOVUPD Y2, (DX) \
+	VMOVUPD Y3, 32(DX) \
+	ADDQ R8, DX
+
+// STOREROW sets row r of C (at DX) to alpha·acc and moves DX to the next
+// row.
+#define STOREROW(lo, hi) \
+	VMULPD Y0, lo, lo \
+	VMULPD Y0, hi, hi \
+	VMOVUPD lo, (DX) \
+	VMOVUPD hi, 32(DX) \
+	ADDQ R8, DX
+
+// func dgemm6x8(k int, a *float64, rsA, csA int, b, c *float64, ldc int, alpha, beta float64, load int)
+TEXT ·dgemm6x8(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R9
+	SHLQ $3, R9
+	MOVQ csA+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (SI)(R9*2), R10
+	ADDQ R9, R10
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R8
+
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	ANDQ $3, CX
+	TESTQ BX, BX
+	JE tail
+
+loop4:
+	STEP(0)
+	STEP(64)
+	STEP(128)
+	STEP(192)
+	ADDQ $256, DI
+	DECQ BX
+	JNE loop4
+
+tail:
+	TESTQ CX, CX
+	JE update
+
+loop1:
+	STEP(0)
+	ADDQ $64, DI
+	DECQ CX
+	JNE loop1
+
+update:
+	VBROADCASTSD alpha+56(FP), Y0
+	VBROADCASTSD beta+64(FP), Y1
+	MOVQ load+72(FP), AX
+	TESTQ AX, AX
+	JE store
+	LOADROW(Y4, Y5)
+	LOADROW(Y6, Y7)
+	LOADROW(Y8, Y9)
+	LOADROW(Y10, Y11)
+	LOADROW(Y12, Y13)
+	LOADROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+store:
+	STOREROW(Y4, Y5)
+	STOREROW(Y6, Y7)
+	STOREROW(Y8, Y9)
+	STOREROW(Y10, Y11)
+	STOREROW(Y12, Y13)
+	STOREROW(Y14, Y15)
+	VZEROUPPER
+	RET
