@@ -11,8 +11,13 @@
 //
 // There are two backends:
 //
-//   - "gonum": gonum's pure-Go BLAS, which is also what runs when Use has
-//     never been called.
+//   - "gonum": pure Go, no C: gonum's BLAS with deepnmf's blocked,
+//     goroutine-parallel Dgemm and Dsyrk (see gemm.go), whose micro-kernel
+//     is Go assembly on amd64 CPUs with AVX2 and FMA and Go elsewhere. On
+//     the matrix shapes NMF uses it is 2-8x as fast as gonum's own Dgemm
+//     and about as fast as OpenBLAS (docs/performance.md). The package
+//     installs it when it is initialized, so it is also what runs when Use
+//     has never been called.
 //   - "openblas": the system's OpenBLAS, loaded at run time without cgo, so
 //     that deepnmf still builds with CGO_ENABLED=0 and no C toolchain. It
 //     computes the matrix–matrix (Dgemm), symmetric rank-k (Dsyrk) and
@@ -38,11 +43,14 @@ import (
 	"os"
 
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // current describes the implementation installed by the last Use.
 var current = "gonum"
+
+func init() {
+	blas64.Use(pureGo{})
+}
 
 // Use installs the named backend: "gonum", "openblas" or "auto". It returns
 // an error, and changes nothing, if the name is unknown or if it is
@@ -63,7 +71,7 @@ func Use(name string) error {
 	default:
 		return fmt.Errorf("backend: unknown backend %q, want gonum, openblas or auto", name)
 	}
-	blas64.Use(gonum.Implementation{})
+	blas64.Use(pureGo{})
 	current = "gonum"
 	return nil
 }
@@ -74,10 +82,12 @@ func Current() string {
 	return current
 }
 
-// Optimized reports whether dense products run on an optimized BLAS
-// (OpenBLAS) rather than gonum's pure-Go one, which is several times slower
-// on large products: code that may choose a dense form over a sparse one
-// for speed asks this first.
+// Optimized reports whether dense products run on OpenBLAS rather than on
+// the pure-Go backend. Code that may choose a dense form over a sparse one
+// for speed asks this first. It is false for the pure-Go backend even with
+// its assembly kernel, which on NMF's shapes is about as fast as OpenBLAS
+// (docs/performance.md): linalg.ForProducts' threshold was measured on
+// OpenBLAS only.
 func Optimized() bool {
 	return current != "gonum"
 }

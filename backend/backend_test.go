@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/mat"
 )
@@ -282,6 +283,9 @@ func TestUse(t *testing.T) {
 		}
 		if err != nil || !strings.HasPrefix(Current(), want[name]) {
 			t.Errorf("Use(%q) = %v, then Current() = %q, want %q…", name, err, Current(), want[name])
+		}
+		if _, ok := blas64.Implementation().(pureGo); ok != (want[name] == "gonum") {
+			t.Errorf("after Use(%q): BLAS %T", name, blas64.Implementation())
 		}
 		if got := Optimized(); got != (want[name] != "gonum") {
 			t.Errorf("after Use(%q): Optimized() = %v", name, got)

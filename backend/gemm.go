@@ -10,8 +10,8 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// pureGo is gonum's BLAS with Dgemm computed by a blocked, goroutine-
-// parallel matrix product: the pure-Go backend, pure in that it needs no C
+// pureGo is gonum's BLAS with Dgemm and Dsyrk computed by a blocked,
+// goroutine-parallel matrix product: the pure-Go backend, pure in that it needs no C
 // (its amd64 micro-kernel is Go assembly).
 //
 // It is written here because no maintained Go library has a fast pure-Go
@@ -36,8 +36,7 @@ import (
 // any recent x86 core. Elsewhere a pure-Go 4×4 kernel computes the same
 // blocks.
 //
-// C is split into up to 2·GOMAXPROCS bands of rows (of columns, if C is
-// wider than high), at least minTask multiply-adds each, which goroutines
+// C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at
 // multiples of mr rows or nr columns, and every entry of C is summed in
 // the same order (kc-blocks in turn, each summed by the kernel from its
@@ -106,11 +105,77 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 	gemm(kernel, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// Dsyrk computes the ul triangle of C = alpha·A·Aᵀ + beta·C, or of
+// C = alpha·Aᵀ·A + beta·C if tA is not blas.NoTrans, with gemm: a product
+// for the triangle's part right of (Upper) or left of (Lower) each band of
+// syrkBand rows, and one into a scratch block for the band's diagonal
+// block, of which only the triangle is kept.
+func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+	ar, ac := n, k
+	if tA != blas.NoTrans {
+		ar, ac = k, n
+	}
+	if (ul != blas.Upper && ul != blas.Lower) || !validTrans(tA) || !holds(a, ar, ac, lda) || !holds(c, n, n, ldc) {
+		p.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
+	if alpha == 0 || n*n*k < minPureGemm {
+		if beta == 0 && tA != blas.NoTrans && ul == blas.Lower {
+			// gonum (v0.17) multiplies this triangle by beta rather than
+			// zeroing it, so NaNs in C would stay.
+			for i := range n {
+				clear(c[i*ldc : i*ldc+i+1])
+			}
+		}
+		p.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+		return
+	}
+	trans := tA != blas.NoTrans
+	// op(A)'s row i starts at a[row(i)]; C = op(A)·op(A)ᵀ is gemm's product
+	// with op(B) = op(A)ᵀ, transposed as op(A) is not.
+	row := func(i int) int {
+		if trans {
+			return i
+		}
+		return i * lda
+	}
+	diag := make([]float64, min(n, syrkBand)*min(n, syrkBand))
+	for i := 0; i < n; i += syrkBand {
+		nb := min(syrkBand, n-i)
+		if ul == blas.Upper && i+nb < n {
+			gemm(kernel, trans, !trans, nb, n-i-nb, k, alpha, a[row(i):], lda, a[row(i+nb):], lda, beta, c[i*ldc+i+nb:], ldc)
+		}
+		if ul == blas.Lower && i > 0 {
+			gemm(kernel, trans, !trans, nb, i, k, alpha, a[row(i):], lda, a, lda, beta, c[i*ldc:], ldc)
+		}
+		d := diag[:nb*nb]
+		gemm(kernel, trans, !trans, nb, nb, k, alpha, a[row(i):], lda, a[row(i):], lda, 0, d, nb)
+		for r := range nb {
+			lo, hi := r, nb // the row's columns in the triangle
+			if ul == blas.Lower {
+				lo, hi = 0, r+1
+			}
+			cr := c[(i+r)*ldc+i:]
+			for j := lo; j < hi; j++ {
+				if beta == 0 {
+					cr[j] = d[r*nb+j]
+				} else {
+					cr[j] = d[r*nb+j] + beta*cr[j]
+				}
+			}
+		}
+	}
+}
+
+// syrkBand is the number of rows of C in each of Dsyrk's bands, a multiple
+// of both kernels' mr and nr.
+const syrkBand = 120
+
 func validTrans(t blas.Transpose) bool {
 	return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans
 }
 
-// bufPool recycles packing buffers.
+// bufPool recycles the buffers of packed B blocks.
 var bufPool sync.Pool
 
 // getBuf returns a buffer of n float64s from bufPool, or a new one.
@@ -125,12 +190,14 @@ func getBuf(n int) *[]float64 {
 
 // gemm computes C = alpha·op(A)·op(B) + beta·C with the micro-kernel kn,
 // for valid arguments with m, n, k > 0; transA and transB say whether op
-// transposes. It splits C into bands of rows (or of columns, if C is wider
-// than high), each computed by block on one goroutine.
+// transposes. It splits C into bands of rows or of columns, each computed
+// by block on one goroutine: bands of rows pack each column of B once per
+// band, bands of columns read each row of A once per band, so C is cut
+// into bands of rows only if it has more than 2 rows per column.
 func gemm(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	tasks := min(2*runtime.GOMAXPROCS(0), m*n*k/minTask)
 	rows, cols := m, n
-	if tasks > 1 && m >= n {
+	if tasks > 1 && m > 2*n {
 		rows = min(m, ceilTo(ceilDiv(m, tasks), kn.mr))
 	} else if tasks > 1 {
 		cols = min(n, ceilTo(ceilDiv(n, tasks), kn.nr))
@@ -185,8 +252,7 @@ func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []
 	nr := kn.nr
 	bp := getBuf(min(k, kc) * ceilTo(min(n, nc), nr))
 	defer bufPool.Put(bp)
-	ep := getBuf(kn.mr * min(k, kc)) // the last panel of A, if it has fewer than mr rows
-	defer bufPool.Put(ep)
+	var ep [8 * kc]float64 // the last panel of A, if it has fewer than mr ≤ 8 rows
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		panels := ceilDiv(nb, nr)
@@ -201,10 +267,10 @@ func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []
 				packB(bpack[q*kb*nr:(q+1)*kb*nr], transB, b, ldb, pc, kb, jc+q*nr, min(nr, n-jc-q*nr), nr)
 			}
 			if last := m % kn.mr; last != 0 {
-				packA((*ep)[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
+				packA(ep[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
 			}
 			for ic := 0; ic < m; ic += mc {
-				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, (*ep)[:kn.mr*kb], bpack, nb, alpha, be, c[jc:], ldc)
+				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, nb, alpha, be, c[jc:], ldc)
 			}
 		}
 	}

@@ -106,7 +106,8 @@ func (g gemmCase) naive(a []float64, lda int, b []float64, ldb int, c []float64,
 }
 
 // check fails t unless got agrees with g's naive product to its rounding
-// errors, and leaves the entries between C's rows untouched.
+// errors, or is the same (NaN for NaN), and leaves the entries between C's
+// rows untouched.
 func (g gemmCase) check(t *testing.T, got, want, tol []float64, ldc int) {
 	t.Helper()
 	for i := range g.m {
@@ -121,7 +122,7 @@ func (g gemmCase) check(t *testing.T, got, want, tol []float64, ldc int) {
 				}
 				continue
 			}
-			if !(math.Abs(got[x]-want[x]) <= tol[x]) {
+			if math.Float64bits(got[x]) != math.Float64bits(want[x]) && !(math.Abs(got[x]-want[x]) <= tol[x]) {
 				t.Fatalf("%v: C(%d,%d) = %v, want %v ± %v", g, i, j, got[x], want[x], tol[x])
 			}
 		}
@@ -236,6 +237,38 @@ func TestGemmBadArgs(t *testing.T) {
 	}
 }
 
+func TestDsyrk(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(19, 20))
+	for name, kn := range kernels() {
+		useKernel(t, kn)
+		for _, s := range [][2]int{{3, 4}, {50, 300}, {121, 40}, {250, 7}, {7, 600}} {
+			for _, tA := range transposes {
+				for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+					for _, ab := range [][2]float64{{1, 0}, {-0.5, 2}, {2, 1}} {
+						// C = op(A)·op(A)ᵀ is the product with op(B) = op(A)ᵀ.
+						g := gemmCase{tA, blas.Trans, s[0], s[0], s[1], ab[0], ab[1], 2}
+						if tA == blas.Trans {
+							g.tB = blas.NoTrans
+						}
+						a, lda, _, _, c, ldc := g.operands(rnd)
+						want, tol := g.naive(a, lda, a, lda, c, ldc)
+						got := slices.Clone(c)
+						pureGo{}.Dsyrk(ul, tA, g.n, g.k, g.alpha, a, lda, g.beta, got, ldc)
+						for i := range g.n {
+							for j := range g.n {
+								if (ul == blas.Upper) != (j >= i) && i != j {
+									want[i*ldc+j] = c[i*ldc+j] // outside the triangle: untouched
+								}
+							}
+						}
+						t.Run(fmt.Sprintf("%s/%c/%v", name, ul, g), func(t *testing.T) { g.check(t, got, want, tol, ldc) })
+					}
+				}
+			}
+		}
+	}
+}
+
 func FuzzGemm(f *testing.F) {
 	f.Add(uint8(7), uint8(9), uint8(13), uint8(0), 1.0, 0.0, uint64(1))
 	f.Add(uint8(1), uint8(40), uint8(3), uint8(3), -2.0, 0.5, uint64(2))
@@ -260,41 +293,58 @@ func FuzzGemm(f *testing.F) {
 }
 
 // BenchmarkGemm times the products NMF's models make, with gonum's BLAS,
-// the pure-Go backend and OpenBLAS, in GFLOP/s (2·m·n·k per product).
+// the pure-Go backend (and its pure-Go kernel, if the CPU has the assembly
+// one) and OpenBLAS, in GFLOP/s (2·m·n·k per product, half that for
+// Dsyrk's triangle).
 func BenchmarkGemm(b *testing.B) {
-	impls := []struct {
+	type impl struct {
 		name string
 		impl blas.Float64
-	}{{"gonum", gonum.Implementation{}}, {"purego", pureGo{}}}
+		kn   microKernel // the pure-Go backend's kernel
+	}
+	impls := []impl{{"gonum", gonum.Implementation{}, kernel}, {"purego", pureGo{}, kernel}}
+	if _, ok := kernels()["asm"]; ok {
+		impls = append(impls, impl{"purego-gokernel", pureGo{}, goKernel})
+	}
 	if o, _, err := loadOpenBLAS(); err == nil {
-		impls = append(impls, struct {
-			name string
-			impl blas.Float64
-		}{"openblas", o})
+		impls = append(impls, impl{"openblas", o, kernel})
 	}
 	rnd := rand.New(rand.NewPCG(17, 18))
 	for _, s := range []struct {
 		name    string
 		tA, tB  blas.Transpose
 		m, n, k int
+		syrk    bool // Dsyrk's upper triangle of op(A)·op(B), op(B) = op(A)ᵀ
 	}{
-		{"X·Hᵀ_2000x5000_k50", blas.NoTrans, blas.Trans, 2000, 50, 5000},
-		{"Wᵀ·X_2000x5000_k50", blas.Trans, blas.NoTrans, 50, 5000, 2000},
-		{"Wᵀ·W_2000_k50", blas.Trans, blas.NoTrans, 50, 50, 2000},
-		{"X·Hᵀ_digits_k10", blas.NoTrans, blas.Trans, 1797, 10, 64},
-		{"Wᵀ·X_digits_k10", blas.Trans, blas.NoTrans, 10, 64, 1797},
-		{"A·V_cora_k256", blas.NoTrans, blas.NoTrans, 2708, 256, 2708},
-		{"V·M_cora_k256", blas.NoTrans, blas.NoTrans, 2708, 256, 256},
-		{"Vᵀ·V_cora_k256", blas.Trans, blas.NoTrans, 256, 256, 2708},
+		{"X·Hᵀ_2000x5000_k50", blas.NoTrans, blas.Trans, 2000, 50, 5000, false},
+		{"Wᵀ·X_2000x5000_k50", blas.Trans, blas.NoTrans, 50, 5000, 2000, false},
+		{"Wᵀ·W_2000_k50", blas.Trans, blas.NoTrans, 50, 50, 2000, false},
+		{"syrk_Wᵀ·W_2000_k50", blas.Trans, blas.NoTrans, 50, 50, 2000, true},
+		{"X·Hᵀ_digits_k10", blas.NoTrans, blas.Trans, 1797, 10, 64, false},
+		{"Wᵀ·X_digits_k10", blas.Trans, blas.NoTrans, 10, 64, 1797, false},
+		{"syrk_Wᵀ·W_digits_k10", blas.Trans, blas.NoTrans, 10, 10, 1797, true},
+		{"A·V_cora_k256", blas.NoTrans, blas.NoTrans, 2708, 256, 2708, false},
+		{"V·M_cora_k256", blas.NoTrans, blas.NoTrans, 2708, 256, 256, false},
+		{"Vᵀ·V_cora_k256", blas.Trans, blas.NoTrans, 256, 256, 2708, false},
+		{"syrk_Vᵀ·V_cora_k256", blas.Trans, blas.NoTrans, 256, 256, 2708, true},
 	} {
 		g := gemmCase{s.tA, s.tB, s.m, s.n, s.k, 1, 0, 0}
 		a, lda, bb, ldb, c, ldc := g.operands(rnd)
+		flops := 2 * float64(s.m*s.n*s.k)
+		if s.syrk {
+			flops /= 2 // the triangle's
+		}
 		for _, im := range impls {
 			b.Run(s.name+"/"+im.name, func(b *testing.B) {
+				useKernel(b, im.kn)
 				for b.Loop() {
-					im.impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+					if s.syrk {
+						im.impl.Dsyrk(blas.Upper, s.tA, s.n, s.k, 1, a, lda, 0, c, ldc)
+					} else {
+						im.impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+					}
 				}
-				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
