@@ -33,8 +33,9 @@ import (
 // rows, and the mc = 240 rows' kc columns (480 KiB) stay in a 1 MiB L2; a
 // packed B block (kc×nc, at most 4 MiB) is meant for the shared L3. These
 // sizes were chosen for the AMD EPYC (Zen 5) the benchmarks ran on and suit
-// any recent x86 core. Elsewhere a pure-Go 4×4 kernel computes the same
-// blocks.
+// any recent x86 core. On other architectures a pure-Go 4×4 kernel
+// computes the same blocks; on amd64 CPUs without AVX2 and FMA, gonum
+// computes the products.
 //
 // C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at
@@ -44,7 +45,8 @@ import (
 // goroutine computed which band.
 //
 // Calls that are small (under minPureGemm multiply-adds), have alpha = 0 or
-// k = 0, or have invalid arguments go to gonum, which also panics on the
+// k = 0, or have invalid arguments, and all calls where there is no kernel,
+// go to gonum, which also panics on the
 // invalid ones.
 type pureGo struct {
 	gonum.Implementation
@@ -63,20 +65,20 @@ const (
 const minPureGemm = 1 << 12
 
 // microKernel computes the mr×nr block C = alpha·A·B + beta·C, with A(i,p)
-// at a[i*rsA+p*csA], B a k×nr panel stored row after row (b[p*nr+j] is
-// B(p,j)) and C's rows ldc apart. If beta is 0, C is only written. The entry
+// at a[i*rsA+p*csA], B(p,j) at b[p*rsB+j] and C's rows ldc apart. If beta is 0, C is only written. The entry
 // C(i,j) is computed as alpha·s + beta·C(i,j), s the sum of A(i,p)·B(p,j)
 // in increasing p, with the last addition fused (math.FMA) where the kernel
 // uses FMA.
 type microKernel struct {
 	mr, nr int
-	fn     func(k int, a []float64, rsA, csA int, b, c []float64, ldc int, alpha, beta float64)
+	fn     func(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64)
 	fma    bool // whether fn rounds alpha·s + beta·c as math.FMA(alpha, s, beta·c)
 }
 
-// kernel is the micro-kernel in use: the assembly one where the CPU has
-// it, goKernel otherwise. Tests switch it.
-var kernel = asmKernel()
+// kernel is the micro-kernel in use (defaultKernel): the assembly one
+// where the CPU has it, goKernel on other architectures, or none (fn nil),
+// which leaves the products to gonum. Tests switch it.
+var kernel = defaultKernel()
 
 // goKernel is the pure-Go micro-kernel.
 var goKernel = microKernel{mr: 4, nr: 4, fn: kernel4x4}
@@ -97,7 +99,7 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 	if tB != blas.NoTrans {
 		br, bc = n, k
 	}
-	if !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
+	if kernel.fn == nil || !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
 		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
 		p.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -119,7 +121,7 @@ func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, 
 		p.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
-	if alpha == 0 || n*n*k < minPureGemm {
+	if kernel.fn == nil || alpha == 0 || n*n*k < minPureGemm {
 		if beta == 0 && tA != blas.NoTrans && ul == blas.Lower {
 			// gonum (v0.17) multiplies this triangle by beta rather than
 			// zeroing it, so NaNs in C would stay.
@@ -216,6 +218,11 @@ func gemm(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []f
 	})
 }
 
+// maxInPlaceB is the most rows of C for which block reads op(B) where it
+// is stored, if it is not transposed, rather than packing it: with so few
+// rows each packed entry would serve too few multiply-adds to repay its copy.
+const maxInPlaceB = 64
+
 // minTask is the least work, in multiply-adds, worth a goroutine of its own.
 const minTask = 1 << 20
 
@@ -263,24 +270,32 @@ func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []
 				be = 1
 			}
 			bpack := (*bp)[:kb*panels*nr]
+			var bsrc []float64 // op(B)'s block where it is stored, if read there
+			if !transB && m <= maxInPlaceB {
+				bsrc = b[pc*ldb+jc:]
+			}
 			for q := range panels {
-				packB(bpack[q*kb*nr:(q+1)*kb*nr], transB, b, ldb, pc, kb, jc+q*nr, min(nr, n-jc-q*nr), nr)
+				if cols := min(nr, n-jc-q*nr); bsrc == nil || cols < nr {
+					packB(bpack[q*kb*nr:(q+1)*kb*nr], transB, b, ldb, pc, kb, jc+q*nr, cols, nr)
+				}
 			}
 			if last := m % kn.mr; last != 0 {
 				packA(ep[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
 			}
 			for ic := 0; ic < m; ic += mc {
-				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, nb, alpha, be, c[jc:], ldc)
+				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, bsrc, ldb, nb, alpha, be, c[jc:], ldc)
 			}
 		}
 	}
 }
 
 // macro computes C = alpha·op(A)·op(B) + beta·C for rows ic to ic+mb-1
-// of c, whose first n columns a packed block of B (kb rows) covers, and
-// columns pc to pc+kb-1 of op(A), read where it is stored except for its
-// last rows, fewer than mr, which edge holds packed.
-func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp []float64, n int, alpha, beta float64, c []float64, ldc int) {
+// of c, whose first n columns a block of B (kb rows) covers, and columns
+// pc to pc+kb-1 of op(A), read where it is stored except for its last
+// rows, fewer than mr, which edge holds packed. The block of B is packed
+// in bp, or if bsrc is not nil read from bsrc, rows ldb apart, except for
+// a last panel of fewer than nr columns, packed in bp.
+func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	rs, cs := lda, 1 // strides of op(A)'s rows and columns in a
 	if transA {
@@ -288,8 +303,11 @@ func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda 
 	}
 	var tmp [8 * 8]float64 // an edge block: mr·nr ≤ 64
 	for j := 0; j < n; j += nr {
-		bq := bp[j*kb : (j+nr)*kb]
+		bq, brs := bp[j*kb:(j+nr)*kb], nr
 		cols := min(nr, n-j)
+		if bsrc != nil && cols == nr {
+			bq, brs = bsrc[j:], ldb
+		}
 		for i := ic; i < ic+mb; i += mr {
 			ai, ars, acs := a[i*rs+pc*cs:], rs, cs
 			rows := min(mr, m-i)
@@ -297,10 +315,10 @@ func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda 
 				ai, ars, acs = edge, 1, mr
 			}
 			if rows == mr && cols == nr {
-				kn.fn(kb, ai, ars, acs, bq, c[i*ldc+j:], ldc, alpha, beta)
+				kn.fn(kb, ai, ars, acs, bq, brs, c[i*ldc+j:], ldc, alpha, beta)
 				continue
 			}
-			kn.fn(kb, ai, ars, acs, bq, tmp[:], nr, 1, 0)
+			kn.fn(kb, ai, ars, acs, bq, brs, tmp[:], nr, 1, 0)
 			for r := range rows {
 				cr := c[(i+r)*ldc+j : (i+r)*ldc+j+cols]
 				for s := range cr {
@@ -370,13 +388,12 @@ func packB(dst []float64, trans bool, b []float64, ldb, p0, kb, j0, cols, nr int
 }
 
 // kernel4x4 is the pure-Go micro-kernel, mr = nr = 4.
-func kernel4x4(k int, a []float64, rsA, csA int, b, c []float64, ldc int, alpha, beta float64) {
+func kernel4x4(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64) {
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float64
 	a0, a1, a2, a3 := a[:(k-1)*csA+1], a[rsA:rsA+(k-1)*csA+1], a[2*rsA:2*rsA+(k-1)*csA+1], a[3*rsA:3*rsA+(k-1)*csA+1]
-	b = b[:4*k]
 	for p := range k {
 		x0, x1, x2, x3 := a0[p*csA], a1[p*csA], a2[p*csA], a3[p*csA]
-		bp := b[4*p : 4*p+4]
+		bp := b[p*rsB : p*rsB+4]
 		y0, y1, y2, y3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += x0 * y0
 		c01 += x0 * y1

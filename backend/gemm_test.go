@@ -16,9 +16,16 @@ import (
 // assembly one, if the CPU has it, and the pure-Go one.
 func kernels() map[string]microKernel {
 	ks := map[string]microKernel{"go": goKernel}
-	if k := asmKernel(); k.mr != goKernel.mr || k.nr != goKernel.nr {
+	if k := defaultKernel(); k.fn != nil && k.mr != goKernel.mr {
 		ks["asm"] = k
 	}
+	return ks
+}
+
+// routes returns kernels and, as "none", no kernel: gonum's products.
+func routes() map[string]microKernel {
+	ks := kernels()
+	ks["none"] = microKernel{}
 	return ks
 }
 
@@ -157,11 +164,11 @@ func TestGemm(t *testing.T) {
 }
 
 // TestDgemm checks the calls Dgemm routes: to gonum (small, alpha = 0,
-// k = 0, ConjTrans) or to gemm, against gonum.
+// k = 0, no kernel) or to gemm, against gonum.
 func TestDgemm(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(13, 14))
 	var ref gonum.Implementation
-	for name, kn := range kernels() {
+	for name, kn := range routes() {
 		useKernel(t, kn)
 		for _, g := range []gemmCase{
 			{blas.NoTrans, blas.NoTrans, 3, 4, 5, 1, 0, 0},
@@ -239,7 +246,7 @@ func TestGemmBadArgs(t *testing.T) {
 
 func TestDsyrk(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(19, 20))
-	for name, kn := range kernels() {
+	for name, kn := range routes() {
 		useKernel(t, kn)
 		for _, s := range [][2]int{{3, 4}, {50, 300}, {121, 40}, {250, 7}, {7, 600}} {
 			for _, tA := range transposes {

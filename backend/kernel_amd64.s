@@ -1,12 +1,13 @@
 #include "textflag.h"
 
-// STEP does one term p of the sum: B's row p (8 entries, at boff bytes
-// from DI) times A's column p (6 entries: at SI, SI+R9, SI+2·R9 and R10 =
-// SI+3·R9, R10+R9, R10+2·R9), added to the accumulators Y4-Y15 (row r in
-// Y(4+2r) and Y(5+2r)); then SI and R10 move to column p+1, R11 bytes on.
-#define STEP(boff) \
-	VMOVUPD boff(DI), Y0 \
-	VMOVUPD boff+32(DI), Y1 \
+// STEP does one term p of the sum: B's row p (8 entries at DI) times A's
+// column p (6 entries: at SI, SI+R9, SI+2·R9 and R10 = SI+3·R9, R10+R9,
+// R10+2·R9), added to the accumulators Y4-Y15 (row r in Y(4+2r) and
+// Y(5+2r)); then SI and R10 move to column p+1, R11 bytes on, and DI to
+// row p+1, R12 bytes on.
+#define STEP \
+	VMOVUPD (DI), Y0 \
+	VMOVUPD 32(DI), Y1 \
 	VBROADCASTSD (SI), Y2 \
 	VBROADCASTSD (SI)(R9*1), Y3 \
 	VFMADD231PD Y0, Y2, Y4 \
@@ -26,7 +27,8 @@
 	VFMADD231PD Y0, Y3, Y14 \
 	VFMADD231PD Y1, Y3, Y15 \
 	ADDQ R11, SI \
-	ADDQ R11, R10
+	ADDQ R11, R10 \
+	ADDQ R12, DI
 
 // LOADROW sets row r of C (at DX) to alpha·acc + beta·C, alpha in Y0 and
 // beta in Y1, and moves DX to the next row.
@@ -48,8 +50,8 @@
 	VMOVUPD hi, 32(DX) \
 	ADDQ R8, DX
 
-// func dgemm6x8(k int, a *float64, rsA, csA int, b, c *float64, ldc int, alpha, beta float64, load int)
-TEXT ·dgemm6x8(SB), NOSPLIT, $0-80
+// func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, rsB int, c *float64, ldc int, alpha, beta float64, load int)
+TEXT ·dgemm6x8(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), R9
@@ -59,8 +61,10 @@ TEXT ·dgemm6x8(SB), NOSPLIT, $0-80
 	LEAQ (SI)(R9*2), R10
 	ADDQ R9, R10
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R8
+	MOVQ rsB+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $3, R8
 
 	VXORPD Y4, Y4, Y4
@@ -83,11 +87,10 @@ TEXT ·dgemm6x8(SB), NOSPLIT, $0-80
 	JE tail
 
 loop4:
-	STEP(0)
-	STEP(64)
-	STEP(128)
-	STEP(192)
-	ADDQ $256, DI
+	STEP
+	STEP
+	STEP
+	STEP
 	DECQ BX
 	JNE loop4
 
@@ -96,15 +99,14 @@ tail:
 	JE update
 
 loop1:
-	STEP(0)
-	ADDQ $64, DI
+	STEP
 	DECQ CX
 	JNE loop1
 
 update:
-	VBROADCASTSD alpha+56(FP), Y0
-	VBROADCASTSD beta+64(FP), Y1
-	MOVQ load+72(FP), AX
+	VBROADCASTSD alpha+64(FP), Y0
+	VBROADCASTSD beta+72(FP), Y1
+	MOVQ load+80(FP), AX
 	TESTQ AX, AX
 	JE store
 	LOADROW(Y4, Y5)

@@ -2,6 +2,6 @@
 
 package backend
 
-// asmKernel returns goKernel: there is no assembly kernel for this
+// defaultKernel returns goKernel: there is no assembly kernel for this
 // architecture.
-func asmKernel() microKernel { return goKernel }
+func defaultKernel() microKernel { return goKernel }
