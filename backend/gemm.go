@@ -104,14 +104,14 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 		p.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemm(kernel, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kernel, blas.All, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dsyrk computes the ul triangle of C = alpha·A·Aᵀ + beta·C, or of
 // C = alpha·Aᵀ·A + beta·C if tA is not blas.NoTrans, with gemm: a product
 // for the triangle's part right of (Upper) or left of (Lower) each band of
 // syrkBand rows, and one into a scratch block for the band's diagonal
-// block, of which only the triangle is kept.
+// block, in which gemm skips the kernel's blocks outside the triangle.
 func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
 	ar, ac := n, k
 	if tA != blas.NoTrans {
@@ -145,13 +145,13 @@ func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, 
 	for i := 0; i < n; i += syrkBand {
 		nb := min(syrkBand, n-i)
 		if ul == blas.Upper && i+nb < n {
-			gemm(kernel, trans, !trans, nb, n-i-nb, k, alpha, a[row(i):], lda, a[row(i+nb):], lda, beta, c[i*ldc+i+nb:], ldc)
+			gemm(kernel, blas.All, trans, !trans, nb, n-i-nb, k, alpha, a[row(i):], lda, a[row(i+nb):], lda, beta, c[i*ldc+i+nb:], ldc)
 		}
 		if ul == blas.Lower && i > 0 {
-			gemm(kernel, trans, !trans, nb, i, k, alpha, a[row(i):], lda, a, lda, beta, c[i*ldc:], ldc)
+			gemm(kernel, blas.All, trans, !trans, nb, i, k, alpha, a[row(i):], lda, a, lda, beta, c[i*ldc:], ldc)
 		}
 		d := diag[:nb*nb]
-		gemm(kernel, trans, !trans, nb, nb, k, alpha, a[row(i):], lda, a[row(i):], lda, 0, d, nb)
+		gemm(kernel, ul, trans, !trans, nb, nb, k, alpha, a[row(i):], lda, a[row(i):], lda, 0, d, nb)
 		for r := range nb {
 			lo, hi := r, nb // the row's columns in the triangle
 			if ul == blas.Lower {
@@ -192,11 +192,13 @@ func getBuf(n int) *[]float64 {
 
 // gemm computes C = alpha·op(A)·op(B) + beta·C with the micro-kernel kn,
 // for valid arguments with m, n, k > 0; transA and transB say whether op
-// transposes. It splits C into bands of rows or of columns, each computed
+// transposes. If tri is blas.Upper (blas.Lower), it computes only the
+// kernel's blocks that hold an entry C(i,j) with i ≤ j (i ≥ j), and
+// leaves the others unspecified; blas.All computes all. It splits C into bands of rows or of columns, each computed
 // by block on one goroutine: bands of rows pack each column of B once per
 // band, bands of columns read each row of A once per band, so C is cut
 // into bands of rows only if it has more than 2 rows per column.
-func gemm(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func gemm(kn microKernel, tri blas.Uplo, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	tasks := min(2*runtime.GOMAXPROCS(0), m*n*k/minTask)
 	rows, cols := m, n
 	if tasks > 1 && m > 2*n {
@@ -214,7 +216,7 @@ func gemm(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []f
 		if transB {
 			bj = j0 * ldb
 		}
-		block(kn, transA, transB, min(rows, m-i0), min(cols, n-j0), k, alpha, a[ai:], lda, b[bj:], ldb, beta, c[i0*ldc+j0:], ldc)
+		block(kn, tri, i0, j0, transA, transB, min(rows, m-i0), min(cols, n-j0), k, alpha, a[ai:], lda, b[bj:], ldb, beta, c[i0*ldc+j0:], ldc)
 	})
 }
 
@@ -254,8 +256,9 @@ func parallel(workers, tasks int, f func(int)) {
 }
 
 // block computes C = alpha·op(A)·op(B) + beta·C as gemm does, on the
-// calling goroutine.
-func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// calling goroutine, for the part of gemm's C whose first entry is
+// C(r0,c0).
+func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	nr := kn.nr
 	bp := getBuf(min(k, kc) * ceilTo(min(n, nc), nr))
 	defer bufPool.Put(bp)
@@ -283,7 +286,7 @@ func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []
 				packA(ep[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
 			}
 			for ic := 0; ic < m; ic += mc {
-				macro(kn, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, bsrc, ldb, nb, alpha, be, c[jc:], ldc)
+				macro(kn, tri, r0, c0+jc, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, bsrc, ldb, nb, alpha, be, c[jc:], ldc)
 			}
 		}
 	}
@@ -294,8 +297,9 @@ func block(kn microKernel, transA, transB bool, m, n, k int, alpha float64, a []
 // pc to pc+kb-1 of op(A), read where it is stored except for its last
 // rows, fewer than mr, which edge holds packed. The block of B is packed
 // in bp, or if bsrc is not nil read from bsrc, rows ldb apart, except for
-// a last panel of fewer than nr columns, packed in bp.
-func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
+// a last panel of fewer than nr columns, packed in bp. The first entry of c
+// is C(r0,c0) of gemm's C, which tri refers to.
+func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	rs, cs := lda, 1 // strides of op(A)'s rows and columns in a
 	if transA {
@@ -310,6 +314,9 @@ func macro(kn microKernel, transA bool, ic, mb, m, pc, kb int, a []float64, lda 
 		}
 		for i := ic; i < ic+mb; i += mr {
 			ai, ars, acs := a[i*rs+pc*cs:], rs, cs
+			if (tri == blas.Upper && r0+i >= c0+j+nr) || (tri == blas.Lower && r0+i+mr <= c0+j) {
+				continue // the block has no entry in the triangle
+			}
 			rows := min(mr, m-i)
 			if rows < mr {
 				ai, ars, acs = edge, 1, mr

@@ -153,7 +153,7 @@ func TestGemm(t *testing.T) {
 							g := gemmCase{tA, tB, s[0], s[1], s[2], ab[0], ab[1], pad}
 							a, lda, b, ldb, c, ldc := g.operands(rnd)
 							want, tol := g.naive(a, lda, b, ldb, c, ldc)
-							gemm(kn, tA == blas.Trans, tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
+							gemm(kn, blas.All, tA == blas.Trans, tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
 							t.Run(name, func(t *testing.T) { g.check(t, c, want, tol, ldc) })
 						}
 					}
@@ -209,7 +209,7 @@ func TestGemmDeterministic(t *testing.T) {
 			for _, procs := range []int{1, 2, 4} {
 				runtime.GOMAXPROCS(procs)
 				got := slices.Clone(c)
-				gemm(kn, g.tA == blas.Trans, g.tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, got, ldc)
+				gemm(kn, blas.All, g.tA == blas.Trans, g.tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, got, ldc)
 				if first == nil {
 					first = got
 				} else if !slices.EqualFunc(got, first, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }) {
@@ -293,7 +293,7 @@ func FuzzGemm(f *testing.F) {
 		for name, kn := range kernels() {
 			a, lda, b, ldb, c, ldc := g.operands(rand.New(rand.NewPCG(seed, 0)))
 			want, tol := g.naive(a, lda, b, ldb, c, ldc)
-			gemm(kn, g.tA == blas.Trans, g.tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
+			gemm(kn, blas.All, g.tA == blas.Trans, g.tB == blas.Trans, g.m, g.n, g.k, g.alpha, a, lda, b, ldb, g.beta, c, ldc)
 			t.Run(name, func(t *testing.T) { g.check(t, c, want, tol, ldc) })
 		}
 	})
