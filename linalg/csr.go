@@ -264,16 +264,25 @@ func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
 	if k > maxUnrolledK {
 		row = rowAxpy
 	}
-	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out := i
-			if at != nil {
-				out = at[i]
-			}
-			s, e := m.indptr[i], m.indptr[i+1]
-			row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
+	work := 2 * float64(len(m.data)*k)
+	if inline(work) {
+		m.mulRange(row, dst, b, ldb, k, at, 0, m.r)
+		return
+	}
+	parallelRows(m.r, work, func(lo, hi int) { m.mulRange(row, dst, b, ldb, k, at, lo, hi) })
+}
+
+// mulRange computes rows lo..hi-1 of mulRows' product with the row kernel
+// row.
+func (m *CSR) mulRange(row func(out []float64, cols []int, vals, b []float64, stride int), dst blas64.General, b []float64, ldb, k int, at []int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		out := i
+		if at != nil {
+			out = at[i]
 		}
-	})
+		s, e := m.indptr[i], m.indptr[i+1]
+		row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
+	}
 }
 
 // rowAxpy sets out = Σ_p vals[p]·B_{cols[p]} for B stored row-major with the

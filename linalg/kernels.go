@@ -2,7 +2,9 @@ package linalg
 
 import (
 	"math"
+	"runtime"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -35,23 +37,32 @@ func MulUpdate(f, num, den *mat.Dense, gamma, eps float64) {
 	case 0.125:
 		roots = 3
 	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			fs := fr.Data[i*fr.Stride : i*fr.Stride+c]
-			ns := nr.Data[i*nr.Stride : i*nr.Stride+c]
-			ds := dr.Data[i*dr.Stride : i*dr.Stride+c]
-			for j := range fs {
-				q := ns[j] / max(ds[j], eps)
-				if roots < 0 {
-					q = math.Pow(q, gamma)
-				}
-				for range roots {
-					q = math.Sqrt(q)
-				}
-				fs[j] *= q
+	if inline(float64(r*c) * 4) {
+		mulUpdateRows(fr, nr, dr, gamma, eps, roots, 0, r)
+		return
+	}
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(fr, nr, dr, gamma, eps, roots, lo, hi) })
+}
+
+// mulUpdateRows is MulUpdate on rows lo..hi-1, with the power taken as
+// roots square roots, or by math.Pow when roots < 0.
+func mulUpdateRows(f, num, den blas64.General, gamma, eps float64, roots, lo, hi int) {
+	c := f.Cols
+	for i := lo; i < hi; i++ {
+		fs := f.Data[i*f.Stride : i*f.Stride+c]
+		ns := num.Data[i*num.Stride : i*num.Stride+c]
+		ds := den.Data[i*den.Stride : i*den.Stride+c]
+		for j := range fs {
+			q := ns[j] / max(ds[j], eps)
+			if roots < 0 {
+				q = math.Pow(q, gamma)
 			}
+			for range roots {
+				q = math.Sqrt(q)
+			}
+			fs[j] *= q
 		}
-	})
+	}
 }
 
 // ZeroBelow sets the entries of m smaller than thr to zero.
@@ -89,6 +100,26 @@ func Dot(a, b mat.Matrix) float64 {
 // AddScalar adds v to every entry of m.
 func AddScalar(m *mat.Dense, v float64) {
 	m.Apply(func(_, _ int, x float64) float64 { return x + v }, m)
+}
+
+// Scale multiplies m by f in place: what m.Scale(f, m) computes, without
+// the copy that gonum makes of an operand that is also the receiver.
+func Scale(m *mat.Dense, f float64) {
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		floats.Scale(f, raw.Data[i*raw.Stride:i*raw.Stride+raw.Cols])
+	}
+}
+
+// AddScaled sets dst = dst + alpha·a.
+func AddScaled(dst *mat.Dense, alpha float64, a *mat.Dense) {
+	d, ar := dst.RawMatrix(), a.RawMatrix()
+	if ar.Rows != d.Rows || ar.Cols != d.Cols {
+		panic(mat.ErrShape)
+	}
+	for i := 0; i < d.Rows; i++ {
+		floats.AddScaled(d.Data[i*d.Stride:i*d.Stride+d.Cols], alpha, ar.Data[i*ar.Stride:i*ar.Stride+ar.Cols])
+	}
 }
 
 // ColSums returns the sums of the columns of m.
@@ -168,32 +199,69 @@ func PowSum(w, h *mat.Dense, p, floor float64) float64 {
 //	g = (F·gram)_it − cross_it,  F_it ← max(F_it − g / gram_tt, 0).
 //
 // It returns the ℓ1 norm of the projected gradient before each update
-// (scikit-learn's violation), summed in row order.
+// (scikit-learn's violation), summed row by row in blocks of 64 rows and
+// the blocks in order, however many goroutines ran them.
 func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
 	r, k := f.Dims()
 	fr, gr, cr := f.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
-	viol := make([]float64, r)
-	parallelRows(r, float64(r*k*k)*2, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			fi := fr.Data[i*fr.Stride : i*fr.Stride+k]
-			var v float64
-			for _, t := range perm {
-				gt := gr.Data[t*gr.Stride : t*gr.Stride+k]
-				grad := dotSmall(gt, fi) - cr.Data[i*cr.Stride+t]
-				if fi[t] == 0 {
-					v += math.Abs(min(grad, 0))
-				} else {
-					v += math.Abs(grad)
-				}
-				if hess := gt[t]; hess != 0 {
-					fi[t] = max(fi[t]-grad/hess, 0)
-				}
+	work := float64(r*k*k) * 2
+	if inline(work) {
+		return cdRows(fr, gr, cr, perm, 0, r)
+	}
+	// The violation is summed over blocks of cdBlock rows, in order, on
+	// either path, so that it does not depend on the number of goroutines.
+	nb := (r + cdBlock - 1) / cdBlock
+	viol := make([]float64, nb)
+	size := cdBlock * max(1, nb/(4*runtime.GOMAXPROCS(0)))
+	Parallel(r, size, func() func(lo, hi int) {
+		return func(lo, hi int) {
+			for b := lo; b < hi; b += cdBlock {
+				viol[b/cdBlock] = cdBlockRows(fr, gr, cr, perm, b, min(b+cdBlock, hi))
 			}
-			viol[i] = v
 		}
 	})
 	var s float64
 	for _, v := range viol {
+		s += v
+	}
+	return s
+}
+
+// cdBlock is the number of rows whose violations CoordinateDescent sums
+// before adding them to the total.
+const cdBlock = 64
+
+// cdRows runs the coordinate-descent sweep on rows lo..hi-1, lo a multiple
+// of cdBlock, and returns their violation summed as CoordinateDescent's
+// parallel path sums it.
+func cdRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
+	var s float64
+	for b := lo; b < hi; b += cdBlock {
+		s += cdBlockRows(f, gram, cross, perm, b, min(b+cdBlock, hi))
+	}
+	return s
+}
+
+// cdBlockRows runs the sweep on rows lo..hi-1 and returns their violation
+// summed in row order.
+func cdBlockRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
+	k := f.Cols
+	var s float64
+	for i := lo; i < hi; i++ {
+		fi := f.Data[i*f.Stride : i*f.Stride+k]
+		var v float64
+		for _, t := range perm {
+			gt := gram.Data[t*gram.Stride : t*gram.Stride+k]
+			grad := dotSmall(gt, fi) - cross.Data[i*cross.Stride+t]
+			if fi[t] == 0 {
+				v += math.Abs(min(grad, 0))
+			} else {
+				v += math.Abs(grad)
+			}
+			if hess := gt[t]; hess != 0 {
+				fi[t] = max(fi[t]-grad/hess, 0)
+			}
+		}
 		s += v
 	}
 	return s

@@ -137,8 +137,33 @@ func (d *Dense) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 func Transpose(m mat.Matrix) *mat.Dense {
 	r, c := m.Dims()
 	t := mat.NewDense(c, r, nil)
+	if d, ok := m.(*mat.Dense); ok {
+		TransposeTo(t, d)
+		return t
+	}
 	t.Copy(m.T())
 	return t
+}
+
+// TransposeTo sets dst = mᵀ, for dst sized c x r, without the allocation
+// of dst.Copy(m.T()).
+func TransposeTo(dst, m *mat.Dense) {
+	mr, d := m.RawMatrix(), dst.RawMatrix()
+	if d.Rows != mr.Cols || d.Cols != mr.Rows {
+		panic(mat.ErrShape)
+	}
+	// Blocks of 32 x 32 keep both sides' lines in cache.
+	const b = 32
+	for i0 := 0; i0 < mr.Rows; i0 += b {
+		for j0 := 0; j0 < mr.Cols; j0 += b {
+			for i := i0; i < min(i0+b, mr.Rows); i++ {
+				row := mr.Data[i*mr.Stride:]
+				for j := j0; j < min(j0+b, mr.Cols); j++ {
+					d.Data[j*d.Stride+i] = row[j]
+				}
+			}
+		}
+	}
 }
 
 // DenseOf returns the entries of x as a dense matrix: the wrapped matrix of

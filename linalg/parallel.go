@@ -45,16 +45,28 @@ func Parallel(n, size int, worker func() func(lo, hi int)) {
 }
 
 // parallelRows runs fn over row blocks of [0, n) with Parallel; work is the
-// approximate cost of the whole call in flops, and small calls run inline.
+// approximate cost of the whole call in flops, and calls that run inline
+// (see inline) make one block.
 func parallelRows(n int, work float64, fn func(lo, hi int)) {
 	if n == 0 {
 		return
 	}
-	if work < 1<<16 {
+	if inline(work) {
 		fn(0, n)
 		return
 	}
 	// About four blocks per core balance rows of uneven cost.
 	size := max(1, n/(4*runtime.GOMAXPROCS(0)))
 	Parallel(n, size, func() func(lo, hi int) { return fn })
+}
+
+// inline reports whether a row kernel costing work flops runs on the
+// calling goroutine: small ones, where starting goroutines costs more than
+// it saves, and every one when GOMAXPROCS is 1. The kernels of an
+// iteration's hot loop test it first and call their row function directly,
+// since the closure handed to parallelRows escapes to the heap: so an
+// iteration allocates nothing when its kernels run inline, and only a few
+// small objects per kernel (closure, channel, goroutines) otherwise.
+func inline(work float64) bool {
+	return work < 1<<16 || runtime.GOMAXPROCS(0) == 1
 }

@@ -44,12 +44,18 @@ func ScaleCols(m *mat.Dense, s []float64) {
 
 // ColNorms returns the Euclidean norms of the columns of m.
 func ColNorms(m mat.Matrix) []float64 {
-	_, c := m.Dims()
+	r, c := m.Dims()
 	norms := make([]float64, c)
-	for j := range norms {
-		norms[j] = floats.Norm(mat.Col(nil, j, m), 2)
-	}
+	ColNormsTo(norms, m, make([]float64, r))
 	return norms
+}
+
+// ColNormsTo sets norms to the Euclidean norms of the columns of m, with
+// col (one entry per row of m) as scratch: ColNorms without allocating.
+func ColNormsTo(norms []float64, m mat.Matrix, col []float64) {
+	for j := range norms {
+		norms[j] = floats.Norm(mat.Col(col, j, m), 2)
+	}
 }
 
 // RowNorms returns the Euclidean norms of the rows of m.
@@ -136,4 +142,47 @@ func OptimalScale(x Matrix, a, b *mat.Dense) float64 {
 		return 1
 	}
 	return max(Dot(xbt, a)/den, 0)
+}
+
+// MulAtB sets dst = aᵀ·b by one BLAS call: what dst.Mul(a.T(), b) does,
+// without the allocation of the boxed transpose, for the products an
+// iteration repeats. An empty dst is sized; dst must not share storage
+// with a or b.
+func MulAtB(dst, a, b *mat.Dense) {
+	gemm(dst, blas.Trans, a, blas.NoTrans, b)
+}
+
+// MulABt sets dst = a·bᵀ as MulAtB does.
+func MulABt(dst, a, b *mat.Dense) {
+	gemm(dst, blas.NoTrans, a, blas.Trans, b)
+}
+
+// AddMul sets dst = dst + a·b, without the temporary that dst.Add(dst, ab)
+// needs.
+func AddMul(dst, a, b *mat.Dense) {
+	gemmTo(dst, blas.NoTrans, a, blas.NoTrans, b, 1)
+}
+
+func gemm(dst *mat.Dense, ta blas.Transpose, a *mat.Dense, tb blas.Transpose, b *mat.Dense) {
+	gemmTo(dst, ta, a, tb, b, 0)
+}
+
+// gemmTo sets dst = op(a)·op(b) + beta·dst.
+func gemmTo(dst *mat.Dense, ta blas.Transpose, a *mat.Dense, tb blas.Transpose, b *mat.Dense, beta float64) {
+	ar, br := a.RawMatrix(), b.RawMatrix()
+	m, k := ar.Rows, ar.Cols
+	if ta == blas.Trans {
+		m, k = k, m
+	}
+	kb, n := br.Rows, br.Cols
+	if tb == blas.Trans {
+		kb, n = n, kb
+	}
+	if dst.IsEmpty() && beta == 0 {
+		dst.ReuseAs(m, n)
+	}
+	if r, c := dst.Dims(); k != kb || r != m || c != n {
+		panic(mat.ErrShape)
+	}
+	blas64.Gemm(ta, tb, 1, ar, br, beta, dst.RawMatrix())
 }

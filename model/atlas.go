@@ -284,7 +284,7 @@ func (m Atlas) channels(stack []*mat.Dense) ([]*mat.Dense, float64) {
 		size, _ := a.Dims()
 		c := mat.NewDense(size, size, nil)
 		c.Add(a, a.T())
-		c.Scale(0.5, c)
+		linalg.Scale(c, 0.5)
 		switch m.Negative {
 		case NegativeShift:
 			linalg.AddScalar(c, shift)
@@ -309,7 +309,7 @@ func means(channels []*mat.Dense, parts int) []*mat.Dense {
 		for i := 1; i < n; i++ {
 			out[j].Add(out[j], channels[i*parts+j])
 		}
-		out[j].Scale(1/float64(n), out[j])
+		linalg.Scale(out[j], 1/float64(n))
 	}
 	return out
 }

@@ -152,6 +152,7 @@ type danmfRun struct {
 	den, xt *mat.Dense // m x k and n x k scratch
 	hnum    *mat.Dense // n x k scratch
 	hden    *mat.Dense
+	low     [][3]*mat.Dense // eq. 17's numerator, denominator and Ψ_iᵀΨ_i per lower layer
 	cost    float64
 	fresh   bool
 }
@@ -199,9 +200,7 @@ func (r *danmfRun) Step() error {
 		// D = Ψ̃ VpVpᵀ + M Mᵀ Ψ̃
 		r.X.Mul(r.xt, t)
 		r.gram.Apply(r.den, t, r.xt)
-		var th mat.Dense
-		th.Mul(t, r.HtH)
-		r.den.Add(r.den, &th)
+		linalg.AddMul(r.den, t, r.HtH)
 		r.UpdateU(l, r.num, r.den, danmfEps)
 		if r.updateVi && l < r.P()-1 {
 			r.updateLowerV(l)
@@ -214,11 +213,8 @@ func (r *danmfRun) Step() error {
 	r.hden.Mul(h, r.PtP)
 	r.hden.Add(r.hden, h)
 	if r.adj != nil && r.lambda != 0 {
-		var reg mat.Dense
-		reg.Scale(r.lambda, r.ah)
-		r.hnum.Add(r.hnum, &reg)
-		reg.Scale(r.lambda, r.dh)
-		r.hden.Add(r.hden, &reg)
+		linalg.AddScaled(r.hnum, r.lambda, r.ah)
+		linalg.AddScaled(r.hden, r.lambda, r.dh)
 	}
 	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()
@@ -229,13 +225,18 @@ func (r *danmfRun) Step() error {
 // V_i ← V_i ⊙ 2Ψ_iᵀA / max(Ψ_iᵀΨ_iV_i + V_i, ε).
 func (r *danmfRun) updateLowerV(l int) {
 	v, psi := r.V[l], r.Psi[l]
-	n, rl := v.Dims()
-	num, den := mat.NewDense(n, rl, nil), mat.NewDense(n, rl, nil)
+	if r.low == nil {
+		r.low = make([][3]*mat.Dense, r.P())
+	}
+	if r.low[l][0] == nil {
+		n, rl := v.Dims()
+		r.low[l] = [3]*mat.Dense{mat.NewDense(n, rl, nil), mat.NewDense(n, rl, nil), mat.NewDense(rl, rl, nil)}
+	}
+	num, den, g := r.low[l][0], r.low[l][1], r.low[l][2]
 	r.X.Mul(num, psi)
-	num.Scale(2, num)
-	var g mat.Dense
-	linalg.GramTo(&g, psi)
-	den.Mul(v, &g)
+	linalg.Scale(num, 2)
+	linalg.GramTo(g, psi)
+	den.Mul(v, g)
 	den.Add(den, v)
 	linalg.MulUpdate(v, num, den, 1, danmfEps)
 }

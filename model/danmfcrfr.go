@@ -162,6 +162,8 @@ type crfrRun struct {
 	xt, g    *mat.Dense // n x k scratch, m x k scratch
 	hnum     *mat.Dense // n x k scratch
 	hden     *mat.Dense
+	frp      *mat.Dense // m x k scratch, when λ3 > 0
+	kk       mat.Dense  // k x k scratch
 }
 
 func newCRFRRun(x linalg.Matrix, ls []deep.Layer, reg *crfrReg) *crfrRun {
@@ -219,13 +221,13 @@ func (r *crfrRun) Step() error {
 		r.den.Mul(t, r.HtH)
 		r.den.Add(r.den, r.g)
 		if l3 > 0 {
-			var frp, ttt mat.Dense
-			frp.Scale(2*l3, r.g)
-			r.num.Add(r.num, &frp)
-			linalg.GramTo(&ttt, t)
-			frp.Mul(t, &ttt)
-			frp.Scale(2*l3*l3, &frp)
-			r.den.Add(r.den, &frp)
+			if r.frp == nil {
+				r.frp = mat.NewDense(r.M, r.K(), nil)
+			}
+			linalg.AddScaled(r.num, 2*l3, r.g)
+			linalg.GramTo(&r.kk, t)
+			r.frp.Mul(t, &r.kk)
+			linalg.AddScaled(r.den, 2*l3*l3, r.frp)
 		}
 		r.UpdateU(l, r.num, r.den, danmfEps)
 	}
@@ -234,16 +236,12 @@ func (r *crfrRun) Step() error {
 	r.hnum.Scale(2, r.XPsi)
 	r.hden.Mul(h, r.PtP)
 	r.hden.Add(r.hden, h)
-	var t mat.Dense
 	if r.sh != nil {
-		t.Scale(2*r.reg.lambda2, r.sh)
-		r.hnum.Add(r.hnum, &t)
-		t.Scale(2*r.reg.lambda2, r.dh)
-		r.hden.Add(r.hden, &t)
+		linalg.AddScaled(r.hnum, 2*r.reg.lambda2, r.sh)
+		linalg.AddScaled(r.hden, 2*r.reg.lambda2, r.dh)
 	}
 	if r.disH != nil {
-		t.Scale(r.reg.lambda1, r.disH)
-		r.hden.Add(r.hden, &t)
+		linalg.AddScaled(r.hden, r.reg.lambda1, r.disH)
 	}
 	linalg.MulUpdate(h, r.hnum, r.hden, 1, danmfEps)
 	r.refreshH()

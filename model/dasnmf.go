@@ -154,6 +154,9 @@ type dasRun struct {
 	gram   *mat.Dense // k x k: ΨᵀΨ
 	m1, m2 *mat.Dense // k x k scratch
 	kk     *mat.Dense
+	norms  []float64 // scratch of normalize: the column norms, their inverses
+	inv    []float64 // and a column of Ψ
+	col    []float64
 	obj    float64
 	objOK  bool
 }
@@ -215,12 +218,12 @@ func (r *dasRun) gradH(t *mat.Dense) {
 	r.upd.TMul(r.at, t)
 	r.num.Mul(r.at, r.w)
 	r.upd.Mul(r.ta, t)
-	r.den.Mul(r.ta, r.w.T())
+	linalg.MulABt(r.den, r.ta, r.w)
 	r.num.Add(r.num, r.den)
 	linalg.GramTo(r.gram, t)
 	r.kk.Mul(r.gram, r.w)
-	r.m1.Mul(r.w.T(), r.kk)
-	r.kk.Mul(r.gram, r.w.T())
+	linalg.MulAtB(r.m1, r.w, r.kk)
+	linalg.MulABt(r.kk, r.gram, r.w)
 	r.m2.Mul(r.w, r.kk)
 	r.m1.Add(r.m1, r.m2)
 	r.den.Mul(t, r.m1)
@@ -230,10 +233,10 @@ func (r *dasRun) gradH(t *mat.Dense) {
 	r.g.C.Mul(r.ta, t)
 	r.g.C.TMul(r.at, t)
 	r.ta.Add(r.ta, r.at)
-	r.ta.Scale(r.lambda, r.ta)
+	linalg.Scale(r.ta, r.lambda)
 	r.num.Add(r.num, r.ta)
 	linalg.ScaleRows(r.ta, t, r.g.D)
-	r.ta.Scale(2*r.lambda, r.ta)
+	linalg.Scale(r.ta, 2*r.lambda)
 	r.den.Add(r.den, r.ta)
 }
 
@@ -248,7 +251,7 @@ func (r *dasRun) updateW() {
 func (r *dasRun) wParts() (num, den *mat.Dense) {
 	psi := r.Product()
 	r.upd.Mul(r.ta, psi)
-	r.m2.Mul(psi.T(), r.ta)
+	linalg.MulAtB(r.m2, psi, r.ta)
 	linalg.GramTo(r.gram, psi)
 	r.kk.Mul(r.w, r.gram)
 	r.m1.Mul(r.gram, r.kk)
@@ -262,8 +265,12 @@ func (r *dasRun) wParts() (num, den *mat.Dense) {
 // not, would otherwise drive to zero or infinity.
 func (r *dasRun) normalize() {
 	p := r.P()
-	norms := linalg.ColNorms(r.Product())
-	inv := make([]float64, len(norms))
+	k := r.K()
+	if r.norms == nil {
+		r.norms, r.inv, r.col = make([]float64, k), make([]float64, k), make([]float64, r.N)
+	}
+	norms, inv := r.norms, r.inv
+	linalg.ColNormsTo(norms, r.Product(), r.col)
 	for j, v := range norms {
 		if inv[j], norms[j] = 1, 1; v > 0 {
 			inv[j], norms[j] = 1/v, v

@@ -192,7 +192,22 @@ type dsymRun struct {
 	only   int // the layer updated, or −1 for all
 	obj    float64
 	fresh  bool
+	tmp    linalg.Scratch
 }
+
+// The slots of dsymRun's scratch matrices.
+const (
+	dsNum = iota
+	dsDen
+	dsT
+	dsGram
+	dsQ
+	dsPhi // and dsPhi+1: the product Φ_m alternates between them
+	dsPW  = dsPhi + 2
+	dsPP  = dsPW + 1
+	dsP   = dsPP + 1
+	dsTQ  = dsP + 1
+)
 
 func newDSymRun(x linalg.Matrix, layers []int, mu []float64) *dsymRun {
 	nl := len(layers)
@@ -228,8 +243,8 @@ func (r *dsymRun) startLayer(l int, rng *rand.Rand) {
 	wg.Mul(w, g.T())
 	if num, den := linalg.Dot(r.w[l-1], &wg), linalg.Dot(&wg, &wg); num > 0 && den > 0 {
 		c := math.Sqrt(math.Sqrt(num / den))
-		g.Scale(c, g)
-		w.Scale(c, w)
+		linalg.Scale(g, c)
+		linalg.Scale(w, c)
 	}
 	r.g[l], r.w[l] = g, w
 	r.psi[l] = mat.NewDense(n, rl, nil)
@@ -270,8 +285,8 @@ func (r *dsymRun) updateW(l int) {
 // gradient of the objective with respect to W_l is den − num.
 func (r *dsymRun) wParts(l int) (num, den *mat.Dense) {
 	n, rl := r.w[l].Dims()
-	num, den = mat.NewDense(n, rl, nil), mat.NewDense(n, rl, nil)
-	t := mat.NewDense(n, rl, nil)
+	num, den = r.tmp.Get(dsNum, n, rl), r.tmp.Get(dsDen, n, rl)
+	t := r.tmp.Get(dsT, n, rl)
 	if l == 0 {
 		r.x.Mul(num, r.g[0])
 	} else {
@@ -279,14 +294,14 @@ func (r *dsymRun) wParts(l int) (num, den *mat.Dense) {
 	}
 	t.Scale(r.mu[l], r.psi[l])
 	num.Add(num, t)
-	num.Scale(r.omega[l], num)
-	gram := mat.NewDense(rl, rl, nil)
-	gram.Mul(r.g[l].T(), r.g[l])
-	gram.Scale(r.omega[l], gram)
+	linalg.Scale(num, r.omega[l])
+	gram := r.tmp.Get(dsGram, rl, rl)
+	linalg.MulAtB(gram, r.g[l], r.g[l])
+	linalg.Scale(gram, r.omega[l])
 	diag := r.omega[l] * r.mu[l]
 	if l+1 < r.active {
-		t.Mul(r.w[l+1], r.g[l+1].T())
-		t.Scale(r.omega[l+1], t)
+		linalg.MulABt(t, r.w[l+1], r.g[l+1])
+		linalg.Scale(t, r.omega[l+1])
 		num.Add(num, t)
 		diag += r.omega[l+1]
 	}
@@ -313,24 +328,27 @@ func (r *dsymRun) updateG(l int) {
 // gradient of the objective with respect to G_l is den − num.
 func (r *dsymRun) gParts(l int) (num, den *mat.Dense) {
 	rin, rl := r.g[l].Dims()
-	num, den = mat.NewDense(rin, rl, nil), mat.NewDense(rin, rl, nil)
+	num, den = r.tmp.Get(dsNum, rin, rl), r.tmp.Get(dsDen, rin, rl)
 	if l == 0 {
 		r.x.TMul(num, r.w[0])
 	} else {
-		num.Mul(r.w[l-1].T(), r.w[l])
+		linalg.MulAtB(num, r.w[l-1], r.w[l])
 	}
-	num.Scale(r.omega[l], num)
-	q := mat.NewDense(rl, rl, nil) // Σ ω_mμ_m Φ_mΦ_mᵀ
-	phi := mat.NewDense(rl, rl, nil)
+	linalg.Scale(num, r.omega[l])
+	q := r.tmp.Get(dsQ, rl, rl) // Σ ω_mμ_m Φ_mΦ_mᵀ
+	q.Zero()
+	phi := r.tmp.Get(dsPhi, rl, rl)
+	phi.Zero()
 	for i := range rl {
 		phi.Set(i, i, 1)
 	}
-	t := mat.NewDense(rin, rl, nil)
+	t := r.tmp.Get(dsT, rin, rl)
 	for m := l; m < r.active; m++ {
 		if m > l {
-			var next mat.Dense
+			_, rm := r.g[m].Dims()
+			next := r.tmp.Get(dsPhi+(m-l)%2, rl, rm)
 			next.Mul(phi, r.g[m])
-			phi = &next
+			phi = next
 		}
 		c := r.omega[m] * r.mu[m]
 		if c == 0 {
@@ -338,33 +356,33 @@ func (r *dsymRun) gParts(l int) (num, den *mat.Dense) {
 		}
 		_, rm := phi.Dims()
 		if l == 0 {
-			t.Mul(r.w[m], phi.T())
+			linalg.MulABt(t, r.w[m], phi)
 		} else {
-			pw := mat.NewDense(rin, rm, nil)
-			pw.Mul(r.psi[l-1].T(), r.w[m])
-			t.Mul(pw, phi.T())
+			pw := r.tmp.Get(dsPW, rin, rm)
+			linalg.MulAtB(pw, r.psi[l-1], r.w[m])
+			linalg.MulABt(t, pw, phi)
 		}
-		t.Scale(c, t)
+		linalg.Scale(t, c)
 		num.Add(num, t)
-		var pp mat.Dense
-		pp.Mul(phi, phi.T())
-		pp.Scale(c, &pp)
-		q.Add(q, &pp)
+		pp := r.tmp.Get(dsPP, rl, rl)
+		linalg.MulABt(pp, phi, phi)
+		linalg.Scale(pp, c)
+		q.Add(q, pp)
 	}
-	gram := mat.NewDense(rl, rl, nil)
-	gram.Mul(r.w[l].T(), r.w[l])
-	gram.Scale(r.omega[l], gram)
+	gram := r.tmp.Get(dsGram, rl, rl)
+	linalg.MulAtB(gram, r.w[l], r.w[l])
+	linalg.Scale(gram, r.omega[l])
 	if l == 0 {
 		gram.Add(gram, q)
 		den.Mul(r.g[0], gram)
 	} else {
 		den.Mul(r.g[l], gram)
-		p := mat.NewDense(rin, rin, nil)
-		p.Mul(r.psi[l-1].T(), r.psi[l-1])
+		p := r.tmp.Get(dsP, rin, rin)
+		linalg.MulAtB(p, r.psi[l-1], r.psi[l-1])
 		t.Mul(p, r.g[l])
-		var tq mat.Dense
+		tq := r.tmp.Get(dsTQ, rin, rl)
 		tq.Mul(t, q)
-		den.Add(den, &tq)
+		den.Add(den, tq)
 	}
 	return num, den
 }
@@ -373,7 +391,7 @@ func (r *dsymRun) gParts(l int) (num, den *mat.Dense) {
 // μ_l‖W_l − Ψ_l‖², from Gram matrices (X is never multiplied out).
 func (r *dsymRun) layerObjective(l int) float64 {
 	n, rl := r.w[l].Dims()
-	cross := mat.NewDense(n, rl, nil)
+	cross := r.tmp.Get(dsT, n, rl)
 	sq := r.sqNorm
 	if l == 0 {
 		r.x.Mul(cross, r.g[0])
@@ -381,13 +399,13 @@ func (r *dsymRun) layerObjective(l int) float64 {
 		cross.Mul(r.w[l-1], r.g[l])
 		sq = linalg.Dot(r.w[l-1], r.w[l-1])
 	}
-	var ww, gg mat.Dense
-	ww.Mul(r.w[l].T(), r.w[l])
-	gg.Mul(r.g[l].T(), r.g[l])
-	fit := max(sq-2*linalg.Dot(cross, r.w[l])+linalg.Dot(&ww, &gg), 0)
-	var d mat.Dense
+	ww, gg := r.tmp.Get(dsGram, rl, rl), r.tmp.Get(dsPP, rl, rl)
+	linalg.MulAtB(ww, r.w[l], r.w[l])
+	linalg.MulAtB(gg, r.g[l], r.g[l])
+	fit := max(sq-2*linalg.Dot(cross, r.w[l])+linalg.Dot(ww, gg), 0)
+	d := cross
 	d.Sub(r.w[l], r.psi[l])
-	return fit + r.mu[l]*linalg.Dot(&d, &d)
+	return fit + r.mu[l]*linalg.Dot(d, d)
 }
 
 // Objective implements solve.Model: the objective of the layers in it,

@@ -101,6 +101,7 @@ func (m *EDNMFBeta) fit(r *run, x linalg.Matrix) (*Result, error) {
 type ednmfBetaRun struct {
 	x                   linalg.Matrix
 	v, w                *mat.Dense // n x k, d x k
+	kk                  mat.Dense  // k x k scratch
 	beta, lambda, gamma float64
 	lap                 *graph.Laplacian
 	expV, expW          float64 // exponents of the V and W updates
@@ -156,8 +157,8 @@ func (r *ednmfBetaRun) stepV() {
 	b, num, den := r.beta, r.numV, r.denV
 	// Decoder: ∇ = (V·Wᵀ)^(β−1)·W − (X ⊙ (V·Wᵀ)^(β−2))·W, nmf's W gradient
 	// with H = Wᵀ.
-	r.wt.Copy(r.w.T())
-	beta.GradW(num, den, r.x, r.v, r.wt, r.w, r.beta)
+	linalg.TransposeTo(r.wt, r.w)
+	beta.GradW(num, den, &r.kk, r.x, r.v, r.wt, r.w, r.beta)
 	// Encoder: ∂/∂V of λ·D_β(V | E), E = X·W, entrywise.
 	if r.lambda > 0 {
 		r.x.Mul(r.e, r.w)
@@ -184,12 +185,12 @@ func (r *ednmfBetaRun) stepV() {
 	// negative part 4γ·SV.
 	if r.lap != nil {
 		r.lap.MulA(r.tmpV, r.v)
-		r.tmpV.Scale(2*r.gamma, r.tmpV)
+		linalg.Scale(r.tmpV, 2*r.gamma)
 		den.Add(den, r.tmpV)
 		num.Add(num, r.tmpV)
 		num.Add(num, r.tmpV)
 		r.lap.MulD(r.tmpV, r.v)
-		r.tmpV.Scale(2*r.gamma, r.tmpV)
+		linalg.Scale(r.tmpV, 2*r.gamma)
 		den.Add(den, r.tmpV)
 	}
 	linalg.MulUpdate(r.v, num, den, r.expV, linalg.Eps)
@@ -220,21 +221,21 @@ func (r *ednmfBetaRun) stepW() {
 		switch b {
 		case 2:
 			r.x.TMul(r.tmpW, r.v)
-			r.tmpW.Scale(r.lambda, r.tmpW)
+			linalg.Scale(r.tmpW, r.lambda)
 			num.Add(num, r.tmpW)
 			r.x.TMul(r.tmpW, e)
-			r.tmpW.Scale(r.lambda, r.tmpW)
+			linalg.Scale(r.tmpW, r.lambda)
 			den.Add(den, r.tmpW)
 		default:
 			r.tmpV.Apply(func(i, j int, v float64) float64 {
 				return v * math.Pow(max(e.At(i, j), linalg.Eps), b-2)
 			}, r.v)
 			r.x.TMul(r.tmpW, r.tmpV)
-			r.tmpW.Scale(r.lambda, r.tmpW)
+			linalg.Scale(r.tmpW, r.lambda)
 			num.Add(num, r.tmpW)
 			r.tmpV.Apply(func(_, _ int, s float64) float64 { return math.Pow(max(s, linalg.Eps), b-1) }, e)
 			r.x.TMul(r.tmpW, r.tmpV)
-			r.tmpW.Scale(r.lambda, r.tmpW)
+			linalg.Scale(r.tmpW, r.lambda)
 			den.Add(den, r.tmpW)
 		}
 	}

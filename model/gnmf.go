@@ -130,6 +130,7 @@ type gnmfRun struct {
 
 	xu, numV, denV, tmp *mat.Dense // n x k scratch
 	numU, denU          *mat.Dense // d x k scratch
+	kk                  mat.Dense  // k x k scratch
 }
 
 func (r *gnmfRun) scratch() {
@@ -146,18 +147,20 @@ func (r *gnmfRun) scratch() {
 func (r *gnmfRun) Step() error {
 	r.scratch()
 	r.x.Mul(r.numV, r.u)
-	r.denV.Mul(r.v, linalg.Gram(r.u))
+	linalg.GramTo(&r.kk, r.u)
+	r.denV.Mul(r.v, &r.kk)
 	if r.lap != nil {
 		r.lap.MulA(r.tmp, r.v)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.numV.Add(r.numV, r.tmp)
 		r.lap.MulD(r.tmp, r.v)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.denV.Add(r.denV, r.tmp)
 	}
 	linalg.MulUpdate(r.v, r.numV, r.denV, 1, linalg.Eps)
 	r.x.TMul(r.numU, r.v)
-	r.denU.Mul(r.u, linalg.Gram(r.v))
+	linalg.GramTo(&r.kk, r.v)
+	r.denU.Mul(r.u, &r.kk)
 	linalg.MulUpdate(r.u, r.numU, r.denU, 1, linalg.Eps)
 	if r.each {
 		unitBasis(r.v, r.u)

@@ -173,7 +173,7 @@ func (r *fairRun) regularize(num, den, h *mat.Dense) {
 	f.scratch.Scale(r.lambda/2, f.pos)
 	den.Add(den, f.scratch)
 	linalg.ScaleRows(f.scratch, h, f.delta)
-	f.scratch.Scale(r.lambda, f.scratch)
+	linalg.Scale(f.scratch, r.lambda)
 	den.Add(den, f.scratch)
 	f.symD(f.neg, h)
 	f.scratch.Scale(r.lambda/2, f.neg)

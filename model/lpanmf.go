@@ -173,10 +173,10 @@ func (r *lpaRun) hParts() (num, den *mat.Dense) {
 	r.den.Mul(r.ht, r.kk)
 	if r.alpha > 0 {
 		r.lap.MulA(r.tmp, r.ht)
-		r.tmp.Scale(r.alpha, r.tmp)
+		linalg.Scale(r.tmp, r.alpha)
 		r.num.Add(r.num, r.tmp)
 		r.lap.MulD(r.tmp, r.ht)
-		r.tmp.Scale(r.alpha, r.tmp)
+		linalg.Scale(r.tmp, r.alpha)
 		r.den.Add(r.den, r.tmp)
 	}
 	if r.beta > 0 {

@@ -229,6 +229,8 @@ type nmfRun struct {
 	numW, denW  *mat.Dense // n x k scratch
 	numH, denH  *mat.Dense // k x d scratch
 	tmpT, tmpT2 *mat.Dense // d x k scratch
+	kk, kk2     mat.Dense  // k x k scratch
+	perm        []int      // coordinate order of the cd solver
 }
 
 // Step implements solve.Model.
@@ -254,26 +256,33 @@ func (r *nmfRun) Step() error {
 	return nil
 }
 
+// scratch allocates, once, the scratch matrices of the solver: cd uses
+// numW, tmpT and tmpT2, mu all but tmpT2, which only its masked form uses.
 func (r *nmfRun) scratch() {
 	if r.numW != nil {
 		return
 	}
 	n, d := r.x.Dims()
 	k := r.w.RawMatrix().Cols
-	r.numW, r.denW = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
-	r.numH, r.denH = mat.NewDense(k, d, nil), mat.NewDense(k, d, nil)
-	r.tmpT, r.tmpT2 = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
+	r.numW, r.tmpT = mat.NewDense(n, k, nil), mat.NewDense(d, k, nil)
+	if r.cd || r.masked {
+		r.tmpT2 = mat.NewDense(d, k, nil)
+	}
+	if !r.cd {
+		r.denW = mat.NewDense(n, k, nil)
+		r.numH, r.denH = mat.NewDense(k, d, nil), mat.NewDense(k, d, nil)
+	}
 }
 
 func (r *nmfRun) muW() {
 	r.scratch()
 	// gonum's GEMM is faster with Hᵀ materialized than with a transposed
 	// operand; the copy is d x k, small beside the products.
-	r.tmpT.Copy(r.h.T())
+	linalg.TransposeTo(r.tmpT, r.h)
 	if r.masked {
 		beta.MaskedGradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
 	} else {
-		beta.GradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
+		beta.GradW(r.numW, r.denW, &r.kk, r.x, r.w, r.h, r.tmpT, r.beta)
 	}
 	penalize(r.denW, r.w, r.l1W, r.l2W)
 	linalg.MulUpdate(r.w, r.numW, r.denW, r.gamma, linalg.Eps)
@@ -285,17 +294,16 @@ func (r *nmfRun) muH() {
 	switch {
 	case r.masked:
 		beta.MaskedGradHT(r.tmpT, r.tmpT2, r.x, r.w, r.h, r.beta)
-		num.Copy(r.tmpT.T())
-		den.Copy(r.tmpT2.T())
+		linalg.TransposeTo(num, r.tmpT)
+		linalg.TransposeTo(den, r.tmpT2)
 	case r.beta == 2:
 		r.x.TMul(r.tmpT, r.w)
-		num.Copy(r.tmpT.T())
-		var wtw mat.Dense
-		linalg.GramTo(&wtw, r.w)
-		den.Mul(&wtw, r.h)
+		linalg.TransposeTo(num, r.tmpT)
+		linalg.GramTo(&r.kk, r.w)
+		den.Mul(&r.kk, r.h)
 	case r.beta == 1:
 		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
-		num.Copy(r.tmpT.T())
+		linalg.TransposeTo(num, r.tmpT)
 		ws := linalg.ColSums(r.w)
 		den.Apply(func(i, _ int, _ float64) float64 {
 			if ws[i] == 0 {
@@ -305,7 +313,7 @@ func (r *nmfRun) muH() {
 		}, den)
 	default:
 		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
-		num.Copy(r.tmpT.T())
+		linalg.TransposeTo(num, r.tmpT)
 		linalg.TPowMul(den, r.w, r.h, r.beta-1, beta.PowFloor(r.beta))
 	}
 	penalize(den, r.h, r.l1H, r.l2H)
@@ -325,26 +333,21 @@ func penalize(den, f *mat.Dense, l1, l2 float64) {
 // cdW runs one coordinate-descent sweep over W and returns the projected
 // gradient violation.
 func (r *nmfRun) cdW() float64 {
-	n, _ := r.x.Dims()
-	k := r.w.RawMatrix().Cols
-	xht := mat.NewDense(n, k, nil)
-	r.x.Mul(xht, linalg.Transpose(r.h))
-	var hht mat.Dense
-	hht.Mul(r.h, r.h.T())
-	return r.cdSweep(r.w, &hht, xht, r.l1W, r.l2W)
+	r.scratch()
+	linalg.TransposeTo(r.tmpT, r.h)
+	r.x.Mul(r.numW, r.tmpT)
+	linalg.GramTo(&r.kk, r.tmpT)
+	return r.cdSweep(r.w, &r.kk, r.numW, r.l1W, r.l2W)
 }
 
 // cdH runs one sweep over H, through Hᵀ, as scikit-learn does.
 func (r *nmfRun) cdH() float64 {
-	_, d := r.x.Dims()
-	k := r.w.RawMatrix().Cols
-	xtw := mat.NewDense(d, k, nil)
-	r.x.TMul(xtw, r.w)
-	var wtw mat.Dense
-	linalg.GramTo(&wtw, r.w)
-	ht := linalg.Transpose(r.h)
-	v := r.cdSweep(ht, &wtw, xtw, r.l1H, r.l2H)
-	r.h.Copy(ht.T())
+	r.scratch()
+	r.x.TMul(r.tmpT, r.w)
+	linalg.GramTo(&r.kk, r.w)
+	linalg.TransposeTo(r.tmpT2, r.h)
+	v := r.cdSweep(r.tmpT2, &r.kk, r.tmpT, r.l1H, r.l2H)
+	linalg.TransposeTo(r.h, r.tmpT2)
 	return v
 }
 
@@ -356,14 +359,16 @@ func (r *nmfRun) cdSweep(f, gram, cross *mat.Dense, l1, l2 float64) float64 {
 	if l1 != 0 {
 		linalg.AddScalar(cross, -l1)
 	}
-	perm := make([]int, k)
-	for i := range perm {
-		perm[i] = i
+	if len(r.perm) != k {
+		r.perm = make([]int, k)
+	}
+	for i := range r.perm {
+		r.perm[i] = i
 	}
 	if r.shuffle {
-		r.rng.Shuffle(k, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		r.rng.Shuffle(k, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
 	}
-	return linalg.CoordinateDescent(f, gram, cross, perm)
+	return linalg.CoordinateDescent(f, gram, cross, r.perm)
 }
 
 // Objective implements solve.Model: the loss plus the penalties.
@@ -390,9 +395,14 @@ func (r *nmfRun) Monitor() (float64, solve.Rule) {
 
 func (r *nmfRun) lossValue() float64 {
 	if !r.fresh {
-		if r.masked {
+		switch {
+		case r.masked:
 			r.loss = beta.MaskedDivergence(r.x, r.w, r.h, r.beta)
-		} else {
+		case r.beta == 2 && r.numW != nil:
+			// The scratch of the steps is free between them.
+			linalg.TransposeTo(r.tmpT, r.h)
+			r.loss = beta.Frobenius(r.x, r.w, r.tmpT, r.numW, &r.kk, &r.kk2)
+		default:
 			r.loss = beta.Divergence(r.x, r.w, r.h, r.beta)
 		}
 		r.fresh = true

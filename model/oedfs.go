@@ -194,22 +194,22 @@ func (r *oedfsRun) stepV() {
 	var g mat.Dense
 	g.Mul(r.v.T(), r.xw)
 	r.denV.Mul(r.v, &g)
-	r.denV.Scale(2, r.denV)
+	linalg.Scale(r.denV, 2)
 	if r.lap != nil {
 		var vd, vs mat.Dense
 		r.lap.MulD(r.tmp, r.v)
 		vd.Mul(r.v.T(), r.tmp)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.denV.Add(r.denV, r.tmp)
 		r.lap.MulA(r.tmp, r.v)
 		vs.Mul(r.v.T(), r.tmp)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.numV.Add(r.numV, r.tmp)
 		r.tmp.Mul(r.v, &vd)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.numV.Add(r.numV, r.tmp)
 		r.tmp.Mul(r.v, &vs)
-		r.tmp.Scale(r.lambda, r.tmp)
+		linalg.Scale(r.tmp, r.lambda)
 		r.denV.Add(r.denV, r.tmp)
 	}
 	linalg.MulUpdate(r.v, r.numV, r.denV, 0.5, linalg.Eps)
@@ -219,7 +219,7 @@ func (r *oedfsRun) stepV() {
 // W ← W ⊙ 2XᵀV / (W·VᵀV + XᵀX·W + (γ/2)QW), Q = diag(1/‖w_i‖).
 func (r *oedfsRun) stepW() {
 	r.x.TMul(r.numW, r.v)
-	r.numW.Scale(2, r.numW)
+	linalg.Scale(r.numW, 2)
 	r.x.Mul(r.xw, r.w)
 	r.x.TMul(r.xtxw, r.xw)
 	r.denW.Mul(r.w, linalg.Gram(r.v))
@@ -275,7 +275,7 @@ func oedfsScaleW(x linalg.Matrix, v, w *mat.Dense) {
 	x.Mul(xw, w)
 	den := linalg.Dot(linalg.Gram(v), linalg.Gram(w)) + linalg.Dot(xw, xw)
 	if den > 0 {
-		w.Scale(2*linalg.Dot(xw, v)/den, w)
+		linalg.Scale(w, 2*linalg.Dot(xw, v)/den)
 	}
 }
 

@@ -121,9 +121,9 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		run.s = linalg.Product(crossT(x, h), w.T())
 		run.s.Scale(linalg.OptimalScale(x, linalg.Product(h, run.s), w), run.s)
 	case run.orthH:
-		w.Scale(linalg.OptimalScale(x, h, w), w)
+		linalg.Scale(w, linalg.OptimalScale(x, h, w))
 	default:
-		h.Scale(linalg.OptimalScale(x, h, w), h)
+		linalg.Scale(h, linalg.OptimalScale(x, h, w))
 	}
 	factors := []Factor{
 		{Name: H, Doc: "n x k sample factor (cluster indicator), the paper's Hᵀ", M: run.h},

@@ -187,7 +187,7 @@ func (r *symRun) Step() error {
 	// H ← H ⊙ (HHᵀH + AH) / (2 HHᵀH), which is H ⊙ (½ + AH/(2HHᵀH)).
 	r.den.Mul(r.h, r.gh)
 	r.num.Add(r.ah, r.den)
-	r.den.Scale(2, r.den)
+	linalg.Scale(r.den, 2)
 	linalg.MulUpdate(r.h, r.num, r.den, 1, linalg.Eps)
 	r.refreshH()
 	return nil
@@ -212,7 +212,7 @@ func (r *symRun) anlsStep() {
 	// ∇_H = H·WᵀW − AW + α(H − W), ∇_W = W·HᵀH − AH − α(H − W).
 	diff := r.den
 	diff.Sub(r.h, r.w)
-	diff.Scale(r.alpha, diff)
+	linalg.Scale(diff, r.alpha)
 	r.num.Mul(r.h, r.gw)
 	r.num.Sub(r.num, r.aw)
 	r.num.Add(r.num, diff)

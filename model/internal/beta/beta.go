@@ -52,14 +52,13 @@ func PowFloor(beta float64) float64 {
 
 // GradW sets num and den (n x k) to the negative and positive parts of the
 // gradient of D_β(X | WH) in W, given ht = Hᵀ (d x k): (X ⊙ (WH)^(β−2))·Hᵀ
-// and (WH)^(β−1)·Hᵀ.
-func GradW(num, den *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float64) {
+// and (WH)^(β−1)·Hᵀ. kk (k x k) is scratch for β = 2.
+func GradW(num, den, kk *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float64) {
 	switch beta {
 	case 2:
 		x.Mul(num, ht)
-		var hht mat.Dense
-		linalg.GramTo(&hht, ht)
-		den.Mul(w, &hht)
+		linalg.GramTo(kk, ht)
+		den.Mul(w, kk)
 	case 1:
 		Ratio(x, w, h, beta).Mul(num, ht)
 		hs := linalg.ColSums(ht)
@@ -68,6 +67,16 @@ func GradW(num, den *mat.Dense, x linalg.Matrix, w, h, ht *mat.Dense, beta float
 		Ratio(x, w, h, beta).Mul(num, ht)
 		linalg.PowMulT(den, w, h, beta-1, PowFloor(beta))
 	}
+}
+
+// Frobenius returns ½‖X − WH‖²_F = ½(‖X‖² − 2⟨XHᵀ, W⟩ + ⟨WᵀW, HHᵀ⟩),
+// without forming WH, given ht = Hᵀ (d x k) and the scratch matrices xht
+// (n x k), kk1 and kk2 (k x k).
+func Frobenius(x linalg.Matrix, w, ht, xht, kk1, kk2 *mat.Dense) float64 {
+	x.Mul(xht, ht)
+	linalg.GramTo(kk1, w)
+	linalg.MulAtB(kk2, ht, ht)
+	return max(x.Stats().SquaredNorm-2*linalg.Dot(xht, w)+linalg.Dot(kk1, kk2), 0) / 2
 }
 
 // Divergence returns D_β(X | WH) as scikit-learn computes it: ½‖X − WH‖²_F
@@ -81,13 +90,7 @@ func Divergence(x linalg.Matrix, w, h *mat.Dense, beta float64) float64 {
 	k := w.RawMatrix().Cols
 	switch beta {
 	case 2:
-		// ‖X‖² − 2⟨XHᵀ, W⟩ + ⟨WᵀW, HHᵀ⟩, without forming WH.
-		xht := mat.NewDense(n, k, nil)
-		x.Mul(xht, linalg.Transpose(h))
-		var wtw, hht mat.Dense
-		linalg.GramTo(&wtw, w)
-		hht.Mul(h, h.T())
-		return max(x.Stats().SquaredNorm-2*linalg.Dot(xht, w)+linalg.Dot(&wtw, &hht), 0) / 2
+		return Frobenius(x, w, linalg.Transpose(h), mat.NewDense(n, k, nil), mat.NewDense(k, k, nil), mat.NewDense(k, k, nil))
 	case 1:
 		sumWH := floats.Dot(linalg.ColSums(w), linalg.ColSums(h.T()))
 		terms := x.Apply(w, h, func(x, wh float64) float64 {

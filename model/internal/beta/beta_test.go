@@ -64,7 +64,7 @@ func TestGradW(t *testing.T) {
 	ht := linalg.Transpose(h)
 	for _, b := range []float64{2, 1, 1.5, 0.5} {
 		num, den := mat.NewDense(6, 2, nil), mat.NewDense(6, 2, nil)
-		GradW(num, den, linalg.NewDense(x), w, h, ht, b)
+		GradW(num, den, mat.NewDense(2, 2, nil), linalg.NewDense(x), w, h, ht, b)
 		for i := range 6 {
 			for j := range 2 {
 				v := w.At(i, j)

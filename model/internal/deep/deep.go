@@ -113,7 +113,7 @@ type Stack struct {
 	Psi    []*mat.Dense // Ψ_i = U1⋯Ui, m x r_i; Psi[0] is U[0] itself
 	phi    []*mat.Dense // Φ_i = U_i⋯Up, r_{i−1} x k, as of the sweep start
 	tilde  *mat.Dense   // Ψ̃ of the layer being updated, m x k
-	proj   [4]*mat.Dense
+	proj   linalg.Scratch
 
 	// The products of the decoder M ≈ ΨVp every model's updates and
 	// objective use: valid after RefreshPsi (XPsi, PtP) and RefreshTop
@@ -239,15 +239,15 @@ func (s *Stack) SetPsi(l int) {
 
 // Project returns Ψ_{l}ᵀ · a · Φ_{l+1}ᵀ, the r_{l−1} x r_l projection of an
 // m x k matrix onto layer l's factor. The result lives in scratch memory
-// of the slot (0 or 1), valid until the next projection in the same slot;
-// it is a itself for a single layer.
+// of the slot (0 or 1), valid until the next projection of its shape in
+// the same slot; it is a itself for a single layer.
 func (s *Stack) Project(l int, a *mat.Dense, slot int) *mat.Dense {
 	left := a
 	if pb := s.PsiBefore(l); pb != nil {
 		_, r := pb.Dims()
 		_, k := a.Dims()
-		left = s.scratch(2*slot, r, k)
-		left.Mul(pb.T(), a)
+		left = s.proj.Get(2*slot, r, k)
+		linalg.MulAtB(left, pb, a)
 	}
 	pa := s.PhiAfter(l)
 	if pa == nil {
@@ -255,20 +255,9 @@ func (s *Stack) Project(l int, a *mat.Dense, slot int) *mat.Dense {
 	}
 	rl, _ := left.Dims()
 	rout, _ := pa.Dims()
-	out := s.scratch(2*slot+1, rl, rout)
-	out.Mul(left, pa.T())
+	out := s.proj.Get(2*slot+1, rl, rout)
+	linalg.MulABt(out, left, pa)
 	return out
-}
-
-// scratch returns an r x c matrix, with arbitrary contents, on the memory
-// of scratch matrix i, which it grows as needed: the projections of every
-// sweep reuse it instead of allocating wide matrices anew.
-func (s *Stack) scratch(i, r, c int) *mat.Dense {
-	if m := s.proj[i]; m != nil && cap(m.RawMatrix().Data) >= r*c {
-		return mat.NewDense(r, c, m.RawMatrix().Data[:r*c])
-	}
-	s.proj[i] = mat.NewDense(r, c, nil)
-	return s.proj[i]
 }
 
 // UpdateU applies the multiplicative update U_l ← U_l ⊙ (Ψᵀ num Φᵀ) /

@@ -56,8 +56,8 @@ func Balance(x linalg.Matrix, v, w *mat.Dense) {
 		return
 	}
 	t := math.Sqrt(a / b)
-	v.Scale(t, v)
-	w.Scale(1/t, w)
+	linalg.Scale(v, t)
+	linalg.Scale(w, 1/t)
 }
 
 // AE is the shallow autoencoder-like NMF
@@ -123,9 +123,7 @@ func (a *AE) Step() error {
 	a.fresh = false
 	a.num.Scale(2, a.xtv)
 	a.gram.Apply(a.den, a.W, a.xw) // XᵀX·W
-	var wv mat.Dense
-	wv.Mul(a.W, a.vtv)
-	a.den.Add(a.den, &wv)
+	linalg.AddMul(a.den, a.W, a.vtv)
 	linalg.MulUpdate(a.W, a.num, a.den, 1, a.Eps)
 	a.refreshW()
 

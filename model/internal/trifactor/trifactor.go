@@ -67,11 +67,11 @@ func (t *Factorization) UpdateH() {
 	t.refresh()
 	t.A.TMul(t.ath, t.H)
 	t.num.Mul(t.ath, t.W) // AᵀHW
-	t.den.Mul(t.ah, t.W.T())
+	linalg.MulABt(t.den, t.ah, t.W)
 	t.num.Add(t.num, t.den) // + AHWᵀ
 	t.kk.Mul(t.g, t.W)
-	t.m1.Mul(t.W.T(), t.kk) // WᵀGW
-	t.kk.Mul(t.g, t.W.T())
+	linalg.MulAtB(t.m1, t.W, t.kk) // WᵀGW
+	linalg.MulABt(t.kk, t.g, t.W)
 	t.m2.Mul(t.W, t.kk) // WGWᵀ
 	t.m1.Add(t.m1, t.m2)
 	t.den.Mul(t.H, t.m1)
@@ -100,7 +100,7 @@ func (t *Factorization) refresh() {
 	}
 	t.A.Mul(t.ah, t.H)
 	linalg.GramTo(t.g, t.H)
-	t.hah.Mul(t.H.T(), t.ah)
+	linalg.MulAtB(t.hah, t.H, t.ah)
 	t.fresh = true
 }
 
@@ -124,7 +124,7 @@ func (t *Factorization) Loss() float64 {
 func (t *Factorization) ScaleH() {
 	if cross, sq := t.fitTerms(); cross > 0 && sq > 0 {
 		c := cross / sq
-		t.H.Scale(math.Sqrt(c), t.H)
+		linalg.Scale(t.H, math.Sqrt(c))
 		t.fresh = false
 	}
 }
