@@ -226,7 +226,7 @@ func gemm(kn microKernel, tri blas.Uplo, transA, transB bool, m, n, k int, alpha
 const maxInPlaceB = 64
 
 // minTask is the least work, in multiply-adds, worth a goroutine of its own.
-const minTask = 1 << 20
+const minTask = 1 << 19
 
 func ceilDiv(x, y int) int { return (x + y - 1) / y }
 
