@@ -65,10 +65,10 @@ const (
 const minPureGemm = 1 << 12
 
 // microKernel computes the mr×nr block C = alpha·A·B + beta·C, with A(i,p)
-// at a[i*rsA+p*csA], B(p,j) at b[p*rsB+j] and C's rows ldc apart. If beta is 0, C is only written. The entry
-// C(i,j) is computed as alpha·s + beta·C(i,j), s the sum of A(i,p)·B(p,j)
-// in increasing p, with the last addition fused (math.FMA) where the kernel
-// uses FMA.
+// at a[i*rsA+p*csA], B(p,j) at b[p*rsB+j] and C's rows ldc apart. If beta
+// is 0, C is only written. The entry C(i,j) is computed as
+// alpha·s + beta·C(i,j), s the sum of A(i,p)·B(p,j) in increasing p, with
+// the last addition fused (math.FMA) where the kernel uses FMA.
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64)
@@ -173,6 +173,7 @@ func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, 
 // of both kernels' mr and nr.
 const syrkBand = 120
 
+// validTrans reports whether t is one of BLAS's three transpose flags.
 func validTrans(t blas.Transpose) bool {
 	return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans
 }
@@ -194,10 +195,12 @@ func getBuf(n int) *[]float64 {
 // for valid arguments with m, n, k > 0; transA and transB say whether op
 // transposes. If tri is blas.Upper (blas.Lower), it computes only the
 // kernel's blocks that hold an entry C(i,j) with i ≤ j (i ≥ j), and
-// leaves the others unspecified; blas.All computes all. It splits C into bands of rows or of columns, each computed
-// by block on one goroutine: bands of rows pack each column of B once per
-// band, bands of columns read each row of A once per band, so C is cut
-// into bands of rows only if it has more than 2 rows per column.
+// leaves the others unspecified; blas.All computes all.
+//
+// It splits C into bands of rows or of columns, each computed by block on
+// one goroutine: bands of rows pack each column of B once per band, bands
+// of columns read each row of A once per band, so C is cut into bands of
+// rows only if it has more than 2 rows per column.
 func gemm(kn microKernel, tri blas.Uplo, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	tasks := min(2*runtime.GOMAXPROCS(0), m*n*k/minTask)
 	rows, cols := m, n
@@ -262,7 +265,7 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 	nr := kn.nr
 	bp := getBuf(min(k, kc) * ceilTo(min(n, nc), nr))
 	defer bufPool.Put(bp)
-	var ep [8 * kc]float64 // the last panel of A, if it has fewer than mr ≤ 8 rows
+	var ep [12 * kc]float64 // the last panel of A, if it has fewer than mr ≤ 12 rows
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		panels := ceilDiv(nb, nr)
@@ -305,7 +308,7 @@ func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc
 	if transA {
 		rs, cs = 1, lda
 	}
-	var tmp [8 * 8]float64 // an edge block: mr·nr ≤ 64
+	var tmp [12 * 8]float64 // an edge block: mr·nr ≤ 96
 	for j := 0; j < n; j += nr {
 		bq, brs := bp[j*kb:(j+nr)*kb], nr
 		cols := min(nr, n-j)

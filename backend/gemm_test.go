@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -13,12 +14,10 @@ import (
 )
 
 // kernels returns the micro-kernels this machine runs, by name: the
-// assembly one, if the CPU has it, and the pure-Go one.
+// assembly ones the CPU has and the pure-Go one.
 func kernels() map[string]microKernel {
 	ks := map[string]microKernel{"go": goKernel}
-	if k := defaultKernel(); k.fn != nil && k.mr != goKernel.mr {
-		ks["asm"] = k
-	}
+	maps.Copy(ks, asmKernels)
 	return ks
 }
 
@@ -310,8 +309,11 @@ func BenchmarkGemm(b *testing.B) {
 		kn   microKernel // the pure-Go backend's kernel
 	}
 	impls := []impl{{"gonum", gonum.Implementation{}, kernel}, {"purego", pureGo{}, kernel}}
-	if _, ok := kernels()["asm"]; ok {
+	if kernel.fn != nil && kernel.mr != goKernel.mr {
 		impls = append(impls, impl{"purego-gokernel", pureGo{}, goKernel})
+	}
+	if k, ok := asmKernels["avx2"]; ok && kernel.mr != k.mr {
+		impls = append(impls, impl{"purego-avx2", pureGo{}, k})
 	}
 	if o, _, err := loadOpenBLAS(); err == nil {
 		impls = append(impls, impl{"openblas", o, kernel})
@@ -354,5 +356,27 @@ func BenchmarkGemm(b *testing.B) {
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
+	}
+}
+
+// BenchmarkGemmKernel times each micro-kernel alone, on one mr×256 panel
+// of A and one 256×nr panel of B that stay in the L1 cache: the most the
+// blocked product can reach per core.
+func BenchmarkGemmKernel(b *testing.B) {
+	const k = 256
+	for name, kn := range kernels() {
+		b.Run(name, func(b *testing.B) {
+			a, bp, c := make([]float64, kn.mr*k), make([]float64, k*kn.nr), make([]float64, kn.mr*kn.nr)
+			for i := range a {
+				a[i] = 1e-3
+			}
+			for i := range bp {
+				bp[i] = 1e-3
+			}
+			for b.Loop() {
+				kn.fn(k, a, 1, kn.mr, bp, kn.nr, c, kn.nr, 1, 1)
+			}
+			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
 }

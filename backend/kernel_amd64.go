@@ -2,32 +2,58 @@ package backend
 
 import "golang.org/x/sys/cpu"
 
-// defaultKernel returns the AVX2+FMA micro-kernel if the CPU has both,
-// and otherwise none, so that gonum computes the products: its SSE2
-// assembly is faster than goKernel on amd64, which has too few registers
-// for it (2.3-3.4 against 3.5-8 GFLOP/s in BenchmarkGemm).
-func defaultKernel() microKernel {
+// asmKernels are the assembly micro-kernels this CPU runs, by name.
+var asmKernels = func() map[string]microKernel {
+	ks := map[string]microKernel{}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		return avx2Kernel
+		ks["avx2"] = microKernel{mr: 6, nr: 8, fn: kernel6x8, fma: true}
 	}
-	return microKernel{}
-}
+	if cpu.X86.HasAVX512F {
+		ks["avx512"] = microKernel{mr: 12, nr: 8, fn: kernel12x8, fma: true}
+	}
+	return ks
+}()
 
-// avx2Kernel is the assembly micro-kernel, mr = 6 and nr = 8.
-var avx2Kernel = microKernel{mr: 6, nr: 8, fn: kernel6x8, fma: true}
+// defaultKernel returns the AVX-512 micro-kernel if the CPU has it, the
+// AVX2+FMA one if it has those, and otherwise none, so that gonum computes
+// the products: on amd64, whose 16 vector registers are too few for
+// goKernel's 16 accumulators, gonum's SSE2 assembly was faster on most of
+// BenchmarkGemm's products.
+func defaultKernel() microKernel {
+	if k, ok := asmKernels["avx512"]; ok {
+		return k
+	}
+	return asmKernels["avx2"]
+}
 
 // kernel6x8 checks the slices' bounds and calls dgemm6x8.
 func kernel6x8(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64) {
 	_, _, _ = a[5*rsA+(k-1)*csA], b[(k-1)*rsB+7], c[5*ldc+7]
-	load := 0
-	if beta != 0 {
-		load = 1
-	}
-	dgemm6x8(k, &a[0], rsA, csA, &b[0], rsB, &c[0], ldc, alpha, beta, load)
+	dgemm6x8(k, &a[0], rsA, csA, &b[0], rsB, &c[0], ldc, alpha, beta, loadC(beta))
 }
 
-// dgemm6x8 is microKernel's fn for k ≥ 1 and a 6×8 block, reading C only if
-// load is not 0.
+// kernel12x8 checks the slices' bounds and calls dgemm12x8.
+func kernel12x8(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64) {
+	_, _, _ = a[11*rsA+(k-1)*csA], b[(k-1)*rsB+7], c[11*ldc+7]
+	dgemm12x8(k, &a[0], rsA, csA, &b[0], rsB, &c[0], ldc, alpha, beta, loadC(beta))
+}
+
+// loadC returns the assembly kernels' load argument: whether to read C.
+func loadC(beta float64) int {
+	if beta == 0 {
+		return 0
+	}
+	return 1
+}
+
+// dgemm6x8 is microKernel's fn for k ≥ 1 and a 6×8 block, with AVX2 and
+// FMA, reading C only if load is not 0.
 //
 //go:noescape
 func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, rsB int, c *float64, ldc int, alpha, beta float64, load int)
+
+// dgemm12x8 is microKernel's fn for k ≥ 1 and a 12×8 block, with AVX-512,
+// reading C only if load is not 0.
+//
+//go:noescape
+func dgemm12x8(k int, a *float64, rsA, csA int, b *float64, rsB int, c *float64, ldc int, alpha, beta float64, load int)

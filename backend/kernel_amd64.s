@@ -127,3 +127,138 @@ store:
 	STOREROW(Y14, Y15)
 	VZEROUPPER
 	RET
+
+// STEP512 does one term p of the sum for the AVX-512 kernel: B's row p
+// (8 entries at DI) times A's column p (12 entries: at SI, SI+R9,
+// SI+2·R9, then the same from R10 = SI+3·R9, R13 = SI+6·R9 and
+// AX = SI+9·R9), added to the accumulators Z16-Z27 (row r in Z(16+r));
+// then SI, R10, R13 and AX move to column p+1, R11 bytes on, and DI to
+// row p+1, R12 bytes on.
+#define STEP512 \
+	VMOVUPD (DI), Z0 \
+	VFMADD231PD.BCST (SI), Z0, Z16 \
+	VFMADD231PD.BCST (SI)(R9*1), Z0, Z17 \
+	VFMADD231PD.BCST (SI)(R9*2), Z0, Z18 \
+	VFMADD231PD.BCST (R10), Z0, Z19 \
+	VFMADD231PD.BCST (R10)(R9*1), Z0, Z20 \
+	VFMADD231PD.BCST (R10)(R9*2), Z0, Z21 \
+	VFMADD231PD.BCST (R13), Z0, Z22 \
+	VFMADD231PD.BCST (R13)(R9*1), Z0, Z23 \
+	VFMADD231PD.BCST (R13)(R9*2), Z0, Z24 \
+	VFMADD231PD.BCST (AX), Z0, Z25 \
+	VFMADD231PD.BCST (AX)(R9*1), Z0, Z26 \
+	VFMADD231PD.BCST (AX)(R9*2), Z0, Z27 \
+	ADDQ R11, SI \
+	ADDQ R11, R10 \
+	ADDQ R11, R13 \
+	ADDQ R11, AX \
+	ADDQ R12, DI
+
+// LOADROW512 sets a row of C (at DX) to alpha·acc + beta·C, alpha in Z1
+// and beta in Z2, and moves DX to the next row.
+#define LOADROW512(acc) \
+	VMULPD (DX), Z2, Z3 \
+	VFMADD231PD Z1, acc, Z3 \
+	VMOVUPD Z3, (DX) \
+	ADDQ R8, DX
+
+// STOREROW512 sets a row of C (at DX) to alpha·acc and moves DX to the
+// next row.
+#define STOREROW512(acc) \
+	VMULPD Z1, acc, acc \
+	VMOVUPD acc, (DX) \
+	ADDQ R8, DX
+
+// func dgemm12x8(k int, a *float64, rsA, csA int, b *float64, rsB int, c *float64, ldc int, alpha, beta float64, load int)
+TEXT ·dgemm12x8(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R9
+	SHLQ $3, R9
+	MOVQ csA+24(FP), R11
+	SHLQ $3, R11
+	LEAQ (SI)(R9*2), R10
+	ADDQ R9, R10
+	LEAQ (R10)(R9*2), R13
+	ADDQ R9, R13
+	LEAQ (R13)(R9*2), AX
+	ADDQ R9, AX
+	MOVQ b+32(FP), DI
+	MOVQ rsB+40(FP), R12
+	SHLQ $3, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $3, R8
+
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+	VPXORQ Z24, Z24, Z24
+	VPXORQ Z25, Z25, Z25
+	VPXORQ Z26, Z26, Z26
+	VPXORQ Z27, Z27, Z27
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	ANDQ $3, CX
+	TESTQ BX, BX
+	JE tail512
+
+loop512:
+	STEP512
+	STEP512
+	STEP512
+	STEP512
+	DECQ BX
+	JNE loop512
+
+tail512:
+	TESTQ CX, CX
+	JE update512
+
+loop512one:
+	STEP512
+	DECQ CX
+	JNE loop512one
+
+update512:
+	VBROADCASTSD alpha+64(FP), Z1
+	VBROADCASTSD beta+72(FP), Z2
+	MOVQ load+80(FP), AX
+	TESTQ AX, AX
+	JE store512
+	LOADROW512(Z16)
+	LOADROW512(Z17)
+	LOADROW512(Z18)
+	LOADROW512(Z19)
+	LOADROW512(Z20)
+	LOADROW512(Z21)
+	LOADROW512(Z22)
+	LOADROW512(Z23)
+	LOADROW512(Z24)
+	LOADROW512(Z25)
+	LOADROW512(Z26)
+	LOADROW512(Z27)
+	VZEROUPPER
+	RET
+
+store512:
+	STOREROW512(Z16)
+	STOREROW512(Z17)
+	STOREROW512(Z18)
+	STOREROW512(Z19)
+	STOREROW512(Z20)
+	STOREROW512(Z21)
+	STOREROW512(Z22)
+	STOREROW512(Z23)
+	STOREROW512(Z24)
+	STOREROW512(Z25)
+	STOREROW512(Z26)
+	STOREROW512(Z27)
+	VZEROUPPER
+	RET
