@@ -27,15 +27,15 @@ import (
 // strides (only a last panel of fewer than mr rows is copied, padded with
 // zeros), which saves a copy of A that costs as much as the arithmetic when
 // C has few columns, as X·Hᵀ has in NMF. The kernel runs down mc rows of
-// op(A) for each B panel, then moves to the next panel. With the amd64
-// AVX2+FMA kernel (6×8, twelve 4-wide accumulators) and kc = 256, a B panel
-// (16 KiB) stays in the 32-48 KiB L1 cache while the kernel runs down the
-// rows, and the mc = 240 rows' kc columns (480 KiB) stay in a 1 MiB L2; a
-// packed B block (kc×nc, at most 4 MiB) is meant for the shared L3. These
-// sizes were chosen for the AMD EPYC (Zen 5) the benchmarks ran on and suit
-// any recent x86 core. On other architectures a pure-Go 4×4 kernel
-// computes the same blocks; on amd64 CPUs without AVX2 and FMA, gonum
-// computes the products.
+// op(A) for each B panel, then moves to the next panel. The amd64 kernels
+// are 12×8 with AVX-512 (twelve 8-wide accumulators) and 6×8 with AVX2 and
+// FMA (twelve 4-wide ones). With kc = 256 a B panel (16 KiB) stays in the
+// 32-48 KiB L1 cache while the kernel runs down the rows, and the mc = 240
+// rows' kc columns (480 KiB) stay in a 1 MiB L2; a packed B block (kc×nc,
+// at most 4 MiB) is meant for the shared L3. These sizes were chosen for
+// the AMD EPYC (Zen 5) the benchmarks ran on and suit any recent x86 core.
+// On other architectures a pure-Go 4×4 kernel computes the same blocks; on
+// amd64 CPUs without AVX2 and FMA, gonum computes the products.
 //
 // C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at
@@ -75,9 +75,9 @@ type microKernel struct {
 	fma    bool // whether fn rounds alpha·s + beta·c as math.FMA(alpha, s, beta·c)
 }
 
-// kernel is the micro-kernel in use (defaultKernel): the assembly one
-// where the CPU has it, goKernel on other architectures, or none (fn nil),
-// which leaves the products to gonum. Tests switch it.
+// kernel is the micro-kernel in use (defaultKernel): an assembly one where
+// the CPU has it, goKernel on other architectures, or none (fn nil), which
+// leaves the products to gonum. Tests switch it.
 var kernel = defaultKernel()
 
 // goKernel is the pure-Go micro-kernel.
@@ -178,7 +178,7 @@ func validTrans(t blas.Transpose) bool {
 	return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans
 }
 
-// bufPool recycles the buffers of packed B blocks.
+// bufPool recycles block's buffers.
 var bufPool sync.Pool
 
 // getBuf returns a buffer of n float64s from bufPool, or a new one.
@@ -263,9 +263,13 @@ func parallel(workers, tasks int, f func(int)) {
 // C(r0,c0).
 func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	nr := kn.nr
-	bp := getBuf(min(k, kc) * ceilTo(min(n, nc), nr))
-	defer bufPool.Put(bp)
-	var ep [12 * kc]float64 // the last panel of A, if it has fewer than mr ≤ 12 rows
+	// One buffer, from the pool rather than the stack, where the kernel's
+	// arguments would escape: the packed B block, the last panel of A if it
+	// has fewer than mr rows, and a scratch block for C's edges.
+	bsize := min(k, kc) * ceilTo(min(n, nc), nr)
+	buf := getBuf(bsize + kn.mr*min(k, kc) + kn.mr*nr)
+	defer bufPool.Put(buf)
+	bp, ep, tmp := (*buf)[:bsize], (*buf)[bsize:bsize+kn.mr*min(k, kc)], (*buf)[bsize+kn.mr*min(k, kc):]
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		panels := ceilDiv(nb, nr)
@@ -275,7 +279,7 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 			if pc > 0 {
 				be = 1
 			}
-			bpack := (*bp)[:kb*panels*nr]
+			bpack := bp[:kb*panels*nr]
 			var bsrc []float64 // op(B)'s block where it is stored, if read there
 			if !transB && m <= maxInPlaceB {
 				bsrc = b[pc*ldb+jc:]
@@ -289,7 +293,7 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 				packA(ep[:kn.mr*kb], transA, a, lda, m-last, last, pc, kb, kn.mr)
 			}
 			for ic := 0; ic < m; ic += mc {
-				macro(kn, tri, r0, c0+jc, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], bpack, bsrc, ldb, nb, alpha, be, c[jc:], ldc)
+				macro(kn, tri, r0, c0+jc, transA, ic, min(mc, m-ic), m, pc, kb, a, lda, ep[:kn.mr*kb], tmp, bpack, bsrc, ldb, nb, alpha, be, c[jc:], ldc)
 			}
 		}
 	}
@@ -298,17 +302,17 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 // macro computes C = alpha·op(A)·op(B) + beta·C for rows ic to ic+mb-1
 // of c, whose first n columns a block of B (kb rows) covers, and columns
 // pc to pc+kb-1 of op(A), read where it is stored except for its last
-// rows, fewer than mr, which edge holds packed. The block of B is packed
+// rows, fewer than mr, which edge holds packed; tmp holds an mr×nr block.
+// The block of B is packed
 // in bp, or if bsrc is not nil read from bsrc, rows ldb apart, except for
 // a last panel of fewer than nr columns, packed in bp. The first entry of c
 // is C(r0,c0) of gemm's C, which tri refers to.
-func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
+func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, tmp, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	rs, cs := lda, 1 // strides of op(A)'s rows and columns in a
 	if transA {
 		rs, cs = 1, lda
 	}
-	var tmp [12 * 8]float64 // an edge block: mr·nr ≤ 96
 	for j := 0; j < n; j += nr {
 		bq, brs := bp[j*kb:(j+nr)*kb], nr
 		cols := min(nr, n-j)
@@ -328,7 +332,7 @@ func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc
 				kn.fn(kb, ai, ars, acs, bq, brs, c[i*ldc+j:], ldc, alpha, beta)
 				continue
 			}
-			kn.fn(kb, ai, ars, acs, bq, brs, tmp[:], nr, 1, 0)
+			kn.fn(kb, ai, ars, acs, bq, brs, tmp, nr, 1, 0)
 			for r := range rows {
 				cr := c[(i+r)*ldc+j : (i+r)*ldc+j+cols]
 				for s := range cr {
