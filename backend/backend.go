@@ -13,10 +13,11 @@
 //
 //   - "gonum": pure Go, no C: gonum's BLAS with deepnmf's blocked,
 //     goroutine-parallel Dgemm and Dsyrk (see gemm.go), whose micro-kernel
-//     is Go assembly on amd64 CPUs with AVX2 and FMA and Go on other
-//     architectures (amd64 CPUs without them keep gonum's products). With
-//     the assembly kernel, the products NMF makes run several times as fast
-//     as gonum's own and about as fast as OpenBLAS (docs/performance.md).
+//     is Go assembly on amd64 CPUs with AVX-512, or AVX2 and FMA, and Go on
+//     other architectures (amd64 CPUs without them keep gonum's products).
+//     With an assembly kernel, the products NMF makes run several times as
+//     fast as gonum's own and about as fast as OpenBLAS
+//     (docs/performance.md).
 //     The package installs it when it is initialized, so it is also what
 //     runs when Use has never been called.
 //   - "openblas": the system's OpenBLAS, loaded at run time without cgo, so
