@@ -2,7 +2,10 @@ package linalg
 
 import (
 	"math"
+	"runtime"
+	"sync/atomic"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -31,8 +34,30 @@ import (
 // that fails. Rows are independent and run in parallel; the result does
 // not depend on GOMAXPROCS. A row whose pivoting has not finished after
 // 10k + 50 exchanges (which exact arithmetic rules out) keeps its last
-// iterate clipped at zero.
+// iterate clipped at zero. gram must not share storage with x.
+//
+// NNLS allocates its scratch on every call; a solver that calls it every
+// iteration keeps an NNLSScratch and calls its Solve instead.
 func NNLS(x, gram, cross *mat.Dense) {
+	var s NNLSScratch
+	s.Solve(x, gram, cross)
+}
+
+// NNLSScratch holds the scratch space of NNLS's goroutines (O(k²) each),
+// allocated on first use and reused by every later call of Solve: with
+// one goroutine (GOMAXPROCS = 1, or a single block of rows) a call
+// allocates nothing unless a reduced system needs the LU fallback. The
+// zero value is ready to use; an NNLSScratch is not safe for concurrent
+// calls of Solve.
+type NNLSScratch struct {
+	ws   []*bpp
+	next atomic.Int32
+}
+
+// Solve is NNLS(x, gram, cross) with s's scratch. Its result is NNLS's,
+// to the bit: a row's solution depends only on its start, gram and its
+// row of cross, never on the scratch's past.
+func (s *NNLSScratch) Solve(x, gram, cross *mat.Dense) {
 	r, k := x.Dims()
 	if gr, gc := gram.Dims(); gr != k || gc != k {
 		panic(mat.ErrShape)
@@ -43,21 +68,34 @@ func NNLS(x, gram, cross *mat.Dense) {
 	if r == 0 || k == 0 {
 		return
 	}
-	xr, cr := x.RawMatrix(), cross.RawMatrix()
-	g := mat.DenseCopyOf(gram)
+	xr, gr, cr := x.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
 	size := max(1, min(64, r))
+	nb := (r + size - 1) / size
+	p := min(runtime.GOMAXPROCS(0), nb)
+	// Every goroutine that Parallel starts (p of them) takes its own bpp,
+	// numbered by s.next.
+	if len(s.ws) > 0 && s.ws[0].k != k {
+		s.ws = s.ws[:0]
+	}
+	for len(s.ws) < max(p, 1) {
+		s.ws = append(s.ws, newBPP(k))
+	}
+	if p <= 1 {
+		// Parallel would run the blocks in order on this goroutine too;
+		// calling the rows directly spares the closures it takes.
+		s.ws[0].rows(gr, xr, cr, 0, r)
+		return
+	}
+	s.next.Store(0)
 	Parallel(r, size, func() func(lo, hi int) {
-		s := newBPP(k)
-		return func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				s.solve(g, xr.Data[i*xr.Stride:i*xr.Stride+k], cr.Data[i*cr.Stride:i*cr.Stride+k])
-			}
-		}
+		w := s.ws[s.next.Add(1)-1]
+		return func(lo, hi int) { w.rows(gr, xr, cr, lo, hi) }
 	})
 }
 
 // bpp is the scratch space of one goroutine of NNLS.
 type bpp struct {
+	k       int
 	passive []bool
 	y       []float64
 	idx     []int
@@ -67,6 +105,7 @@ type bpp struct {
 
 func newBPP(k int) *bpp {
 	return &bpp{
+		k:       k,
 		passive: make([]bool, k),
 		y:       make([]float64, k),
 		idx:     make([]int, 0, k),
@@ -75,9 +114,17 @@ func newBPP(k int) *bpp {
 	}
 }
 
+// rows solves the problems of rows lo..hi-1.
+func (s *bpp) rows(g, x, c blas64.General, lo, hi int) {
+	k := s.k
+	for i := lo; i < hi; i++ {
+		s.solve(g, x.Data[i*x.Stride:i*x.Stride+k], c.Data[i*c.Stride:i*c.Stride+k])
+	}
+}
+
 // solve overwrites x with the solution for the right-hand side c, starting
 // from the passive set {j : x_j > 0}.
-func (s *bpp) solve(g *mat.Dense, x, c []float64) {
+func (s *bpp) solve(g blas64.General, x, c []float64) {
 	k := len(x)
 	var scale float64
 	for j := range c {
@@ -136,7 +183,7 @@ func (s *bpp) flipInfeasible(x []float64, tol float64) {
 
 // subsolve sets x_F = G_FF⁻¹ c_F and x = 0 off the passive set F, and the
 // dual y = G x − c off F (zero on F).
-func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
+func (s *bpp) subsolve(g blas64.General, x, c []float64) {
 	k := len(x)
 	s.idx = s.idx[:0]
 	for j := 0; j < k; j++ {
@@ -149,10 +196,9 @@ func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
 		x[j] = 0
 	}
 	if m > 0 {
-		graw := g.RawMatrix()
 		for a, ja := range s.idx {
 			for b, jb := range s.idx {
-				s.sub[a*m+b] = graw.Data[ja*graw.Stride+jb]
+				s.sub[a*m+b] = g.Data[ja*g.Stride+jb]
 			}
 			s.rhs[a] = c[ja]
 		}
@@ -163,14 +209,13 @@ func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
 			x[ja] = s.rhs[a]
 		}
 	}
-	graw := g.RawMatrix()
 	for j := 0; j < k; j++ {
 		if s.passive[j] {
 			s.y[j] = 0
 			continue
 		}
 		v := -c[j]
-		row := graw.Data[j*graw.Stride : j*graw.Stride+k]
+		row := g.Data[j*g.Stride : j*g.Stride+k]
 		for _, jb := range s.idx {
 			v += row[jb] * x[jb]
 		}
@@ -180,12 +225,12 @@ func (s *bpp) subsolve(g *mat.Dense, x, c []float64) {
 
 // luSolve solves the reduced system by LU into s.rhs, after a failed
 // Cholesky factorization; a singular system gives the zero solution.
-func (s *bpp) luSolve(g *mat.Dense, c []float64, m int) {
+func (s *bpp) luSolve(g blas64.General, c []float64, m int) {
 	sub := mat.NewDense(m, m, nil)
 	rhs := mat.NewVecDense(m, nil)
 	for a, ja := range s.idx {
 		for b, jb := range s.idx {
-			sub.Set(a, b, g.At(ja, jb))
+			sub.Set(a, b, g.Data[ja*g.Stride+jb])
 		}
 		rhs.SetVec(a, c[ja])
 	}

@@ -143,6 +143,32 @@ func TestNNLSDeterministic(t *testing.T) {
 	}
 }
 
+// TestNNLSScratch checks that NNLSScratch.Solve, reused over calls of
+// different shapes and numbers of goroutines, gives NNLS's result to the
+// bit, and that a call on one goroutine allocates nothing.
+func TestNNLSScratch(t *testing.T) {
+	var s linalg.NNLSScratch
+	for _, tc := range []struct{ r, k, procs int }{{500, 8, 4}, {500, 8, 1}, {70, 5, 2}, {500, 8, 3}} {
+		g, c := nnlsProblem(tc.r, tc.k, 0.2, uint64(tc.r+tc.k))
+		want := mat.NewDense(tc.r, tc.k, nil)
+		linalg.NNLS(want, g, c)
+		got := mat.NewDense(tc.r, tc.k, nil)
+		func() {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.procs))
+			s.Solve(got, g, c)
+		}()
+		if !mat.Equal(got, want) {
+			t.Errorf("%d x %d on %d goroutines: Solve differs from NNLS", tc.r, tc.k, tc.procs)
+		}
+	}
+	g, c := nnlsProblem(200, 6, 0.2, 9)
+	x := mat.NewDense(200, 6, nil)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if n := testing.AllocsPerRun(5, func() { x.Zero(); s.Solve(x, g, c) }); n != 0 {
+		t.Errorf("Solve on one goroutine: %v allocations per call, want 0", n)
+	}
+}
+
 func TestNNLSZeroAndShape(t *testing.T) {
 	g, _ := nnlsProblem(1, 3, 0, 6)
 	x := mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})

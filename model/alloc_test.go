@@ -22,6 +22,7 @@ var allocModels = []struct {
 	{"nmf", Config{Rank: 2}},
 	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
+	{"symnmf", Config{Rank: 2, Params: []string{"solver=anls"}}},
 	{"asymnmf", Config{Rank: 2}},
 	{"gnmf", Config{Rank: 2}},
 	{"nsed", Config{Rank: 2}},

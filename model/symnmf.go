@@ -160,6 +160,7 @@ type symRun struct {
 	ah, aw, num, den *mat.Dense // n x k
 	gh, gw, gram     *mat.Dense // k x k
 	pg               float64    // projected gradient norm (anls)
+	nnls             linalg.NNLSScratch
 }
 
 func (r *symRun) start() {
@@ -203,11 +204,11 @@ func (r *symRun) Step() error {
 // It then records the projected gradient norm the reference stops on.
 func (r *symRun) anlsStep() {
 	r.penalized(r.gram, r.gh, r.num, r.ah, r.h)
-	linalg.NNLS(r.w, r.gram, r.num)
+	r.nnls.Solve(r.w, r.gram, r.num)
 	linalg.GramTo(r.gw, r.w)
 	r.a.Mul(r.aw, r.w)
 	r.penalized(r.gram, r.gw, r.num, r.aw, r.w)
-	linalg.NNLS(r.h, r.gram, r.num)
+	r.nnls.Solve(r.h, r.gram, r.num)
 	r.refreshH()
 	// ∇_H = H·WᵀW − AW + α(H − W), ∇_W = W·HᵀH − AH − α(H − W).
 	diff := r.den
@@ -242,12 +243,12 @@ func (r *symRun) Objective() float64 {
 	if !r.anls {
 		return max(r.sqNorm-2*linalg.Dot(r.ah, r.h)+linalg.Dot(r.gh, r.gh), 0)
 	}
-	var gw mat.Dense
-	linalg.GramTo(&gw, r.w)
-	fit := r.sqNorm - 2*linalg.Dot(r.ah, r.w) + linalg.Dot(&gw, r.gh)
-	var diff mat.Dense
+	// gw and den are free between steps: the step recomputes both first.
+	linalg.GramTo(r.gw, r.w)
+	fit := r.sqNorm - 2*linalg.Dot(r.ah, r.w) + linalg.Dot(r.gw, r.gh)
+	diff := r.den
 	diff.Sub(r.w, r.h)
-	return max(fit, 0) + r.alpha*linalg.Dot(&diff, &diff)
+	return max(fit, 0) + r.alpha*linalg.Dot(diff, diff)
 }
 
 // Monitor implements solve.Monitor. For anls it watches the projected
