@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -34,6 +35,9 @@ func Symmetrize(a *linalg.CSR, rule Rule) (*linalg.CSR, error) {
 	}
 	if rule < Sum || rule > Or {
 		return nil, fmt.Errorf("graph: unknown symmetrization rule %d", rule)
+	}
+	if rule == Max && a.T() == a {
+		return a, nil // already symmetric (linalg.CSR.T): no copy
 	}
 	return symmetrize(a, rule), nil
 }
@@ -80,11 +84,15 @@ func symmetrize(a *linalg.CSR, rule Rule) *linalg.CSR {
 	return b.csr(n, n)
 }
 
-// DropSelfLoops returns A with its diagonal set to zero. It also zeros the
+// DropSelfLoops returns A with its diagonal set to zero (A itself when it
+// stores no diagonal entry). It also zeros the
 // diagonal of a similarity matrix, such as the unit diagonal of
 // AsymmetricCosine.
 func DropSelfLoops(a *linalg.CSR) *linalg.CSR {
 	r, c := a.Dims()
+	if !hasLoops(a) {
+		return a
+	}
 	b := newBuilder(r, a.NNZ())
 	for i := range r {
 		cols, vals := a.Row(i)
@@ -96,6 +104,18 @@ func DropSelfLoops(a *linalg.CSR) *linalg.CSR {
 		b.endRow()
 	}
 	return b.csr(r, c)
+}
+
+// hasLoops reports whether A stores a diagonal entry.
+func hasLoops(a *linalg.CSR) bool {
+	r, _ := a.Dims()
+	for i := range r {
+		cols, _ := a.Row(i)
+		if slices.Contains(cols, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // Degrees returns the weighted out-degrees d_i = Σ_j A_ij (row sums) and

@@ -88,11 +88,31 @@ func TestSymmetrize(t *testing.T) {
 	if _, err := Symmetrize(a, Or+1); err == nil {
 		t.Error("unknown rule: no error")
 	}
+	// A symmetric matrix is its own Max symmetrization and transpose:
+	// neither is copied.
+	u := edges(t, 3, [][3]float64{{0, 1, 2}, {1, 0, 2}, {1, 2, 3}, {2, 1, 3}})
+	if s, err := Symmetrize(u, Max); err != nil || s != u || u.T() != u {
+		t.Errorf("symmetric input: Symmetrize returned a copy (%v) or T did", err)
+	}
+	if s, _ := Symmetrize(u, Sum); s == u {
+		t.Error("Sum of a symmetric input returned the input, want 2A")
+	}
+	// Equal patterns with unequal values are not symmetric.
+	v := edges(t, 2, [][3]float64{{0, 1, 2}, {1, 0, 1}})
+	if v.T() == v {
+		t.Error("a matrix with A01 != A10 is its own transpose")
+	}
 }
 
 func TestDropSelfLoopsAndDegrees(t *testing.T) {
 	a := edges(t, 3, [][3]float64{{0, 0, 4}, {0, 1, 2}, {1, 2, 3}, {2, 2, 5}})
 	same(t, "DropSelfLoops", DropSelfLoops(a), [][]float64{{0, 2, 0}, {0, 0, 3}, {0, 0, 0}}, 0)
+	if b := DropSelfLoops(DropSelfLoops(a)); b == a {
+		t.Error("DropSelfLoops returned an input with loops unchanged")
+	}
+	if nl := DropSelfLoops(a); DropSelfLoops(nl) != nl {
+		t.Error("DropSelfLoops copied an input without loops")
+	}
 	out, in := Degrees(a)
 	if !slices.Equal(out, []float64{6, 3, 5}) || !slices.Equal(in, []float64{4, 2, 8}) {
 		t.Errorf("Degrees = %v, %v; want [6 3 5], [4 2 8]", out, in)

@@ -3,6 +3,7 @@ package linalg
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 
@@ -200,7 +201,10 @@ func (m *CSR) At(i, j int) float64 {
 	return 0
 }
 
-// T returns the transpose as a CSR matrix, computed once and cached.
+// T returns the transpose as a CSR matrix, computed once and cached: m
+// itself when m is symmetric (an undirected graph), so that no second copy,
+// and no second reordering (locality.go), is kept; a matrix with a
+// symmetric pattern and other values shares its pattern with its transpose.
 func (m *CSR) T() *CSR {
 	m.once.Do(func() {
 		indptr := make([]int, m.c+1)
@@ -221,7 +225,15 @@ func (m *CSR) T() *CSR {
 				next[j]++
 			}
 		}
-		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data, pat: m.pattern().transposed()}
+		pat := m.pattern().transposed()
+		if m.r == m.c && slices.Equal(indptr, m.indptr) && slices.Equal(indices, m.indices) {
+			if slices.Equal(data, m.data) {
+				m.t = m
+				return
+			}
+			indptr, indices, pat = m.indptr, m.indices, m.pattern()
+		}
+		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data, pat: pat}
 		m.t.once.Do(func() { m.t.t = m })
 	})
 	return m.t

@@ -21,6 +21,14 @@ const Eps = 1.1920928955078125e-07
 // faster than math.Pow, which otherwise dominates the cost of the update of
 // a wide factor; the result can then differ from math.Pow's in the last bit.
 func MulUpdate(f, num, den *mat.Dense, gamma, eps float64) {
+	MulUpdateScaled(f, num, 1, den, gamma, eps)
+}
+
+// MulUpdateScaled is MulUpdate with the numerator s·num, for the rules
+// whose numerator is a multiple of a product the model keeps anyway: no
+// matrix for s·num. With s a power of two it gives MulUpdate's result on
+// s·num to the bit.
+func MulUpdateScaled(f, num *mat.Dense, s float64, den *mat.Dense, gamma, eps float64) {
 	r, c := f.Dims()
 	fr, nr, dr := f.RawMatrix(), num.RawMatrix(), den.RawMatrix()
 	if nr.Rows != r || nr.Cols != c || dr.Rows != r || dr.Cols != c {
@@ -38,22 +46,22 @@ func MulUpdate(f, num, den *mat.Dense, gamma, eps float64) {
 		roots = 3
 	}
 	if inline(float64(r*c) * 4) {
-		mulUpdateRows(fr, nr, dr, gamma, eps, roots, 0, r)
+		mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, 0, r)
 		return
 	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(fr, nr, dr, gamma, eps, roots, lo, hi) })
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, lo, hi) })
 }
 
-// mulUpdateRows is MulUpdate on rows lo..hi-1, with the power taken as
-// roots square roots, or by math.Pow when roots < 0.
-func mulUpdateRows(f, num, den blas64.General, gamma, eps float64, roots, lo, hi int) {
+// mulUpdateRows is MulUpdateScaled on rows lo..hi-1, with the power taken
+// as roots square roots, or by math.Pow when roots < 0.
+func mulUpdateRows(f, num, den blas64.General, s, gamma, eps float64, roots, lo, hi int) {
 	c := f.Cols
 	for i := lo; i < hi; i++ {
 		fs := f.Data[i*f.Stride : i*f.Stride+c]
 		ns := num.Data[i*num.Stride : i*num.Stride+c]
 		ds := den.Data[i*den.Stride : i*den.Stride+c]
 		for j := range fs {
-			q := ns[j] / max(ds[j], eps)
+			q := s * ns[j] / max(ds[j], eps)
 			if roots < 0 {
 				q = math.Pow(q, gamma)
 			}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -147,12 +148,12 @@ type danmfRun struct {
 	updateVi bool
 	gram     *linalg.GramOperator
 
-	ah, dh  *mat.Dense // A·H and D·H (n x k) for the current H, graph only
-	num     *mat.Dense // 2·M·H, m x k
-	den, xt *mat.Dense // m x k and n x k scratch
-	hnum    *mat.Dense // n x k scratch
-	hden    *mat.Dense
-	low     [][3]*mat.Dense // eq. 17's numerator, denominator and Ψ_iᵀΨ_i per lower layer
+	ah, dh  *mat.Dense      // A·H and D·H (n x k) for the current H, graph only
+	num     *mat.Dense      // 2·M·H, m x k
+	den, xt *mat.Dense      // m x k and n x k scratch
+	hnum    *mat.Dense      // n x k scratch, on num's storage
+	hden    *mat.Dense      // on den's
+	low     [][3]*mat.Dense // eq. 17's numerator, denominator (all layers on one storage) and Ψ_iᵀΨ_i per lower layer
 	cost    float64
 	fresh   bool
 }
@@ -163,9 +164,13 @@ func newDANMFRun(x linalg.Matrix, ls []deep.Layer, adj *linalg.CSR, lambda float
 	r := &danmfRun{
 		Stack: st, adj: adj, lambda: lambda, updateVi: updateVi,
 		gram: linalg.NewGramOperator(x),
-		num:  mat.NewDense(m, k, nil), den: mat.NewDense(m, k, nil), xt: mat.NewDense(n, k, nil),
-		hnum: mat.NewDense(n, k, nil), hden: mat.NewDense(n, k, nil),
+		xt:   mat.NewDense(n, k, nil),
 	}
+	// Vp's update follows the layers' in a sweep: its numerator and
+	// denominator share the layers' storage.
+	numBuf, denBuf := mat.NewDense(max(n, m), k, nil), mat.NewDense(max(n, m), k, nil)
+	r.num, r.den = numBuf.Slice(0, m, 0, k).(*mat.Dense), denBuf.Slice(0, m, 0, k).(*mat.Dense)
+	r.hnum, r.hden = numBuf.Slice(0, n, 0, k).(*mat.Dense), denBuf.Slice(0, n, 0, k).(*mat.Dense)
 	if adj != nil {
 		r.deg, _ = graph.Degrees(adj)
 		r.ah, r.dh = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
@@ -227,10 +232,12 @@ func (r *danmfRun) updateLowerV(l int) {
 	v, psi := r.V[l], r.Psi[l]
 	if r.low == nil {
 		r.low = make([][3]*mat.Dense, r.P())
-	}
-	if r.low[l][0] == nil {
-		n, rl := v.Dims()
-		r.low[l] = [3]*mat.Dense{mat.NewDense(n, rl, nil), mat.NewDense(n, rl, nil), mat.NewDense(rl, rl, nil)}
+		widest := slices.Max(r.Layers[:r.P()-1])
+		num, den := make([]float64, r.N*widest), make([]float64, r.N*widest)
+		for i := range r.P() - 1 {
+			ri := r.Layers[i]
+			r.low[i] = [3]*mat.Dense{mat.NewDense(r.N, ri, num[:r.N*ri]), mat.NewDense(r.N, ri, den[:r.N*ri]), mat.NewDense(ri, ri, nil)}
+		}
 	}
 	num, den, g := r.low[l][0], r.low[l][1], r.low[l][2]
 	r.X.Mul(num, psi)

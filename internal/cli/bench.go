@@ -56,6 +56,9 @@ func newBench() *cobra.Command {
   dense2000x5000  uniform random 2000x5000, k=50
   graph100k       a random graph of 100000 nodes and 2M stored entries, k=32
   sbm100k         the same size with communities of 100 nodes, numbered at random
+  sbm200k         200000 nodes and 2M edges in communities of 100, k=64
+  sbm200k-danmf   DANMF 64,16 on that graph: the default pre-training, then
+                  5 iterations
   cora-danmf, cora-dasnmf, email-danmf, email-dasnmf
                   whole fits of DANMF and DAsNMF at the papers' layer sizes,
                   on the shared datasets (--data; skipped when absent)

@@ -30,6 +30,8 @@ type benchProblem struct {
 	layers      []int    // for the deep models
 	params      []string // the deep models' parameters (the papers' settings)
 	sparse      bool     // the input is stored CSR
+	// settings are the deep model's fit settings (zero: its defaults).
+	settings solve.Settings
 	// load builds the input; data is the --data folder.
 	load func(data string) (linalg.Matrix, error)
 }
@@ -50,9 +52,13 @@ var benchProblems = []benchProblem{
 		return linalg.NewDense(initialize.RandomDense(2000, 5000, 1, initialize.NewRand(0))), nil
 	}},
 	{name: "graph100k", about: "random graph, 100000 nodes, 2M stored entries, k=32", k: 32, model: "nmf", sparse: true,
-		load: func(string) (linalg.Matrix, error) { return benchGraph(0) }},
+		load: func(string) (linalg.Matrix, error) { return benchGraph(100000, 1000000, 0) }},
 	{name: "sbm100k", about: "communities of 100 nodes (80% of edges inside), numbered at random, 100000 nodes, 2M stored entries, k=32", k: 32, model: "nmf", sparse: true,
-		load: func(string) (linalg.Matrix, error) { return benchGraph(0.8) }},
+		load: func(string) (linalg.Matrix, error) { return benchGraph(100000, 1000000, 0.8) }},
+	{name: "sbm200k", about: "communities of 100 nodes (80% of edges inside), 200000 nodes, 2M edges (4M stored entries), k=64", k: 64, model: "nmf", sparse: true,
+		load: func(string) (linalg.Matrix, error) { return benchGraph(200000, 2000000, 0.8) }},
+	{name: "sbm200k-danmf", about: "the same graph, DANMF 64,16, 5 iterations after the default pre-training", model: "danmf", layers: []int{64, 16},
+		settings: solve.Settings{MaxIter: 5}, load: func(string) (linalg.Matrix, error) { return benchGraph(200000, 2000000, 0.8) }},
 	{name: "cora-danmf", about: "Cora undirected, DANMF 256,64,7", model: "danmf", layers: []int{256, 64, 7},
 		load: sharedGraph("cora", dataio.EdgeOptions{Duplicates: "one"})},
 	{name: "cora-dasnmf", about: "Cora, arcs cited → citing, DAsNMF 256,64,7, η=0.45, λ=0.01", model: "dasnmf", layers: []int{256, 64, 7},
@@ -89,13 +95,13 @@ func sharedGraph(dir string, opt dataio.EdgeOptions) func(string) (linalg.Matrix
 // errSkip marks a row that cannot run here (missing data or library).
 var errSkip = errors.New("skipped")
 
-// benchGraph returns the bench's 100000-node graph with 10^6 edges drawn
-// from a fixed seed, stored in both directions: a fraction inside of each
-// edge joins two nodes of the same community of 100, the others two nodes
-// drawn uniformly; node numbers are then permuted at random. Weights are 1
-// (an edge drawn twice weighs 2).
-func benchGraph(inside float64) (*linalg.CSR, error) {
-	const n, edges, size = 100000, 1000000, 100
+// benchGraph returns a bench graph of n nodes with the given number of
+// edges drawn from a fixed seed, stored in both directions: a fraction
+// inside of each edge joins two nodes of the same community of 100, the
+// others two nodes drawn uniformly; node numbers are then permuted at
+// random. Weights are 1 (an edge drawn twice weighs 2).
+func benchGraph(n, edges int, inside float64) (*linalg.CSR, error) {
+	const size = 100
 	rng := initialize.NewRand(7)
 	perm := rng.Perm(n)
 	rows, cols := make([]int, 0, 2*edges), make([]int, 0, 2*edges)
@@ -152,7 +158,7 @@ func measureRow(ctx context.Context, p benchProblem, solver, data string, iters 
 			return nil, err
 		}
 		start := time.Now()
-		res, err := est.Fit(ctx, x, solve.Settings{})
+		res, err := est.Fit(ctx, x, p.settings)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
 		}

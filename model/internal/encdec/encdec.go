@@ -81,10 +81,9 @@ type AE struct {
 	sq       float64    // ‖X‖²
 	xw, xtv  *mat.Dense // X·W (n x k) and Xᵀ·V (d x k), current
 	wtw, vtv *mat.Dense // WᵀW, VᵀV
-	num, den *mat.Dense // d x k scratch
-	vnum     *mat.Dense // n x k scratch
-	vden     *mat.Dense
-	dec, enc float64 // the two residuals, valid when fresh
+	den      *mat.Dense // d x k scratch of W's update
+	vden     *mat.Dense // n x k scratch of V's update, on den's storage
+	dec, enc float64    // the two residuals, valid when fresh
 	fresh    bool
 }
 
@@ -96,12 +95,14 @@ func NewAE(x linalg.Matrix, w, v *mat.Dense, eps float64) *AE {
 	if r, c := v.Dims(); r != n || c != k {
 		panic(fmt.Sprintf("encdec: V is %dx%d, want %dx%d", r, c, n, k))
 	}
+	// W's and V's updates run one after the other, so their denominators
+	// share storage (their numerators are 2XᵀV and 2XW, kept anyway).
+	denBuf := mat.NewDense(max(n, d), k, nil)
 	a := &AE{
 		X: x, W: w, V: v, Eps: eps, gram: linalg.NewGramOperator(x), sq: x.Stats().SquaredNorm,
 		xw: mat.NewDense(n, k, nil), xtv: mat.NewDense(d, k, nil),
 		wtw: mat.NewDense(k, k, nil), vtv: mat.NewDense(k, k, nil),
-		num: mat.NewDense(d, k, nil), den: mat.NewDense(d, k, nil),
-		vnum: mat.NewDense(n, k, nil), vden: mat.NewDense(n, k, nil),
+		den: denBuf.Slice(0, d, 0, k).(*mat.Dense), vden: denBuf.Slice(0, n, 0, k).(*mat.Dense),
 	}
 	a.refreshW()
 	a.refreshV()
@@ -121,16 +122,14 @@ func (a *AE) refreshV() {
 // Step implements solve.Model: W, then V with the new W.
 func (a *AE) Step() error {
 	a.fresh = false
-	a.num.Scale(2, a.xtv)
 	a.gram.Apply(a.den, a.W, a.xw) // XᵀX·W
 	linalg.AddMul(a.den, a.W, a.vtv)
-	linalg.MulUpdate(a.W, a.num, a.den, 1, a.Eps)
+	linalg.MulUpdateScaled(a.W, a.xtv, 2, a.den, 1, a.Eps)
 	a.refreshW()
 
-	a.vnum.Scale(2, a.xw)
 	a.vden.Mul(a.V, a.wtw)
 	a.vden.Add(a.vden, a.V)
-	linalg.MulUpdate(a.V, a.vnum, a.vden, 1, a.Eps)
+	linalg.MulUpdateScaled(a.V, a.xw, 2, a.vden, 1, a.Eps)
 	a.refreshV()
 	return nil
 }
