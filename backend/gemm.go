@@ -89,16 +89,19 @@ func holds(s []float64, rows, cols, ld int) bool {
 	return rows > 0 && cols > 0 && ld >= cols && len(s) >= ld*(rows-1)+cols
 }
 
+// stored returns the shape in which an operand is stored whose op(·) is
+// rows x cols: transposed, it is stored cols x rows.
+func stored(t blas.Transpose, rows, cols int) (int, int) {
+	if t != blas.NoTrans {
+		return cols, rows
+	}
+	return rows, cols
+}
+
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C.
 func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	ar, ac := m, k
-	if tA != blas.NoTrans {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if tB != blas.NoTrans {
-		br, bc = n, k
-	}
+	ar, ac := stored(tA, m, k)
+	br, bc := stored(tB, k, n)
 	if kernel.fn == nil || !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
 		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
 		p.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -113,10 +116,7 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 // syrkBand rows, and one into a scratch block for the band's diagonal
 // block, in which gemm skips the kernel's blocks outside the triangle.
 func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
-	ar, ac := n, k
-	if tA != blas.NoTrans {
-		ar, ac = k, n
-	}
+	ar, ac := stored(tA, n, k)
 	if (ul != blas.Upper && ul != blas.Lower) || !validTrans(tA) || !holds(a, ar, ac, lda) || !holds(c, n, n, ldc) {
 		p.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return

@@ -115,14 +115,8 @@ func open(name string) (*openBLAS, error) {
 func (o *openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ta, okA := cblasTrans[tA]
 	tb, okB := cblasTrans[tB]
-	ar, ac := m, k
-	if tA != blas.NoTrans {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if tB != blas.NoTrans {
-		br, bc = n, k
-	}
+	ar, ac := stored(tA, m, k)
+	br, bc := stored(tB, k, n)
 	if !okA || !okB || m*n*k < minGemm || !fits(a, ar, ac, lda) || !fits(b, br, bc, ldb) || !fits(c, m, n, ldc) {
 		o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -135,10 +129,7 @@ func (o *openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []
 func (o *openBLAS) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
 	u, okU := cblasUplo[ul]
 	t, okT := cblasTrans[tA]
-	ar, ac := n, k
-	if tA != blas.NoTrans {
-		ar, ac = k, n
-	}
+	ar, ac := stored(tA, n, k)
 	if !okU || !okT || n*n*k < minSyrk || !fits(a, ar, ac, lda) || !fits(c, n, n, ldc) {
 		o.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
@@ -164,8 +155,7 @@ func (o *openBLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64
 // fits reports whether s holds a rows×cols matrix with row stride ld, and
 // whether these sizes fit in OpenBLAS's 32-bit integers.
 func fits(s []float64, rows, cols, ld int) bool {
-	return rows > 0 && cols > 0 && rows <= math.MaxInt32 && ld >= cols && ld <= math.MaxInt32 &&
-		len(s) >= ld*(rows-1)+cols
+	return holds(s, rows, cols, ld) && rows <= math.MaxInt32 && ld <= math.MaxInt32
 }
 
 // fitsVec reports whether s holds a vector of n elements with increment
