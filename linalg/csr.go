@@ -272,9 +272,9 @@ func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 // held in b with row stride ldb; row i of the product goes to row at[i] of
 // dst, or to row i when at is nil.
 func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
-	row := rowUnrolled
+	row := rowUnrolledK
 	if k > maxUnrolledK {
-		row = rowAxpy
+		row = rowAxpyK
 	}
 	work := 2 * float64(len(m.data)*k)
 	if inline(work) {
@@ -286,7 +286,7 @@ func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
 
 // mulRange computes rows lo..hi-1 of mulRows' product with the row kernel
 // row.
-func (m *CSR) mulRange(row func(out []float64, cols []int, vals, b []float64, stride int), dst blas64.General, b []float64, ldb, k int, at []int, lo, hi int) {
+func (m *CSR) mulRange(row rowKernel, dst blas64.General, b []float64, ldb, k int, at []int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		out := i
 		if at != nil {
@@ -296,6 +296,13 @@ func (m *CSR) mulRange(row func(out []float64, cols []int, vals, b []float64, st
 		row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
 	}
 }
+
+// rowKernel computes one row of a CSR product: out = Σ_p vals[p]·B_{cols[p]}
+// for B stored row-major with the given stride.
+type rowKernel = func(out []float64, cols []int, vals []float64, b []float64, stride int)
+
+// rowUnrolledK and rowAxpyK are the kernels mulRows runs (rowKernels).
+var rowUnrolledK, rowAxpyK = rowKernels()
 
 // rowAxpy sets out = Σ_p vals[p]·B_{cols[p]} for B stored row-major with the
 // given stride, by gonum's assembly axpy, one stored entry at a time.

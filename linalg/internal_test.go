@@ -138,8 +138,9 @@ func BenchmarkOrthonormal(b *testing.B) {
 	})
 }
 
-// BenchmarkCSRRow compares CSR.Mul's two row kernels, on both sides of
-// maxUnrolledK, for X·B with X 20000 x 5000 at 0.5% density (B does not
+// BenchmarkCSRRow compares CSR.Mul's two row kernels in Go and as
+// mulRows runs them (the assembly ones where the CPU has AVX-512), on both
+// sides of maxUnrolledK, for X·B with X 20000 x 5000 at 0.5% density (B does not
 // fit in cache at the larger k) and 3000 x 3000 at 1% (Cora's A_S has 1.1%).
 func BenchmarkCSRRow(b *testing.B) {
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -161,8 +162,8 @@ func BenchmarkCSRRow(b *testing.B) {
 			out := make([]float64, k)
 			for _, kern := range []struct {
 				name string
-				row  func([]float64, []int, []float64, []float64, int)
-			}{{"unrolled", rowUnrolled}, {"axpy", rowAxpy}} {
+				row  rowKernel
+			}{{"unrolled", rowUnrolled}, {"axpy", rowAxpy}, {"unrolled-used", rowUnrolledK}, {"axpy-used", rowAxpyK}} {
 				b.Run(fmt.Sprintf("%dx%d/k=%d/%s", sh.r, sh.c, k, kern.name), func(b *testing.B) {
 					for b.Loop() {
 						for i := range sh.r {
@@ -172,6 +173,45 @@ func BenchmarkCSRRow(b *testing.B) {
 					}
 					b.ReportMetric(2*float64(x.NNZ()*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				})
+			}
+		}
+	}
+}
+
+// TestRowKernelsUsed checks that the row kernels mulRows runs (rowKernels:
+// assembly where the CPU has it) compute exactly what the Go kernels
+// compute, bit for bit, for widths across the assembly's panels and tail
+// (1 to 140 columns), rows of 0 to 11 stored entries (both sides of the
+// groups of four) and B with a stride wider than the product.
+func TestRowKernelsUsed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const rowsB = 50
+	for _, kern := range []struct {
+		name      string
+		used, ref rowKernel
+	}{{"unrolled", rowUnrolledK, rowUnrolled}, {"axpy", rowAxpyK, rowAxpy}} {
+		for k := 1; k <= 140; k++ {
+			stride := k + k%3
+			b := make([]float64, rowsB*stride)
+			for i := range b {
+				b[i] = rng.NormFloat64()
+			}
+			for n := range 12 {
+				cols, vals := make([]int, n), make([]float64, n)
+				for p := range cols {
+					cols[p], vals[p] = rng.IntN(rowsB), rng.NormFloat64()
+				}
+				got, want := make([]float64, k), make([]float64, k)
+				for i := range got {
+					got[i] = math.NaN() // the kernels overwrite out
+				}
+				kern.used(got, cols, vals, b, stride)
+				kern.ref(want, cols, vals, b, stride)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%s, k=%d, %d entries: column %d is %v, want %v", kern.name, k, n, i, got[i], want[i])
+					}
+				}
 			}
 		}
 	}
