@@ -141,7 +141,9 @@ func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, 
 		}
 		return i * lda
 	}
-	diag := make([]float64, min(n, syrkBand)*min(n, syrkBand))
+	dbuf := getBuf(min(n, syrkBand) * min(n, syrkBand))
+	defer bufPool.Put(dbuf)
+	diag := *dbuf
 	for i := 0; i < n; i += syrkBand {
 		nb := min(syrkBand, n-i)
 		if ul == blas.Upper && i+nb < n {
