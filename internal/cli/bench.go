@@ -72,8 +72,9 @@ ms/iter; GFLOP/s, the 4·nnz·k operations of the iteration's two big products
 time over the time of those two products alone (1 is the floor); peak MB,
 the peak resident memory of the process that measured the row (each row runs
 in its own). The deep models report the seconds of one fit at the model's
-defaults, seed 0, and of its pre-training. --compare adds scikit-learn's MU
-and CD on the same matrices through --python, and the ratios.`,
+defaults, seed 0, and of its pre-training (with the iterations of each
+layer in parentheses). --compare adds scikit-learn's MU and CD on the same
+matrices through --python, and the ratios.`,
 		Example: "  deepnmf bench\n  deepnmf bench --compare --json > bench.json\n  deepnmf bench --only 'digits|dense' --compare",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -294,7 +295,7 @@ func printBench(out io.Writer, rows []*benchRow, jobs []benchJob) error {
 			impl += " " + r.Version
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Problem, impl, num(r.MsPerIter, "%.2f"), num(r.GFLOPS, "%.1f"),
-			num(r.Ratio, "%.2f"), num(r.FitSeconds, "%.2f"), num(r.PretrainSec, "%.2f"), num(r.PeakMB, "%.0f"))
+			num(r.Ratio, "%.2f"), num(r.FitSeconds, "%.2f"), num(r.PretrainSec, "%.2f")+pretrainIters(r.PretrainIters), num(r.PeakMB, "%.0f"))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -325,6 +326,19 @@ func printBench(out io.Writer, rows []*benchRow, jobs []benchJob) error {
 		fmt.Fprintln(out, strings.Join(ratios, "\n"))
 	}
 	return nil
+}
+
+// pretrainIters formats the iterations of the pre-training phases, as
+// " (500+37)", or "" for none.
+func pretrainIters(its []int) string {
+	if len(its) == 0 {
+		return ""
+	}
+	s := make([]string, len(its))
+	for i, n := range its {
+		s[i] = strconv.Itoa(n)
+	}
+	return " (" + strings.Join(s, "+") + ")"
 }
 
 // openblasName describes the OpenBLAS the rows load, or says why none.

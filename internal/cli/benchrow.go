@@ -131,8 +131,10 @@ type benchRow struct {
 	MsPerIter      float64 `json:"ms_per_iter,omitempty"`
 	FitSeconds     float64 `json:"fit_s,omitempty"`
 	PretrainSec    float64 `json:"pretrain_s,omitempty"`
-	Iterations     int     `json:"iterations,omitempty"`
-	FloorMs        float64 `json:"floor_ms,omitempty"`
+	// PretrainIters are the iterations of each pre-training phase.
+	PretrainIters []int   `json:"pretrain_iters,omitempty"`
+	Iterations    int     `json:"iterations,omitempty"`
+	FloorMs       float64 `json:"floor_ms,omitempty"`
 	// Flops is the floating-point operations of the two big products of
 	// one iteration (X·Hᵀ and Wᵀ·X): 4·nnz·k.
 	Flops     float64 `json:"flops,omitempty"`
@@ -165,6 +167,7 @@ func measureRow(ctx context.Context, p benchProblem, solver, data string, iters 
 		row.FitSeconds = time.Since(start).Seconds()
 		for _, ph := range res.Pretrain {
 			row.PretrainSec += ph.Seconds
+			row.PretrainIters = append(row.PretrainIters, ph.Iterations)
 		}
 		row.Iterations, row.Objective = res.Iterations, res.Objective
 		return row, nil
