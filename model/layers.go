@@ -5,6 +5,8 @@ package model
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -25,11 +27,35 @@ type layerFit struct {
 	layer  func() deep.Layer
 }
 
+// collectMin is the size in bytes of a layer's n x r matrix from which
+// pretrainLayers collects garbage between phases. A finished phase leaves
+// its scratch (several n x r matrices) unreachable, and Go's collector
+// lets the heap grow to twice its live size before it collects: without a
+// collection, the next phase's matrices come on top of the last one's
+// garbage, and the peak memory of a large fit is the sum of its phases
+// instead of the largest (see the peak MB of the bench's sbm200k-danmf
+// row). One collection per phase costs milliseconds next to a phase of
+// seconds.
+const collectMin = 32 << 20
+
 // pretrainLayers pre-trains the layers of a deep model, each a phase of
 // the run: layer 1 on x, layer i on the input layer i−1 passes on
-// (deep.Layer.Input), each started by start.
+// (deep.Layer.Input), each started by start. For large layers it collects
+// garbage before each phase and after the last (collectMin), so that each
+// phase starts from the live matrices only, the input's preparation
+// included.
 func (r *run) pretrainLayers(x linalg.Matrix, layers []int, start func(l int, x linalg.Matrix, size int) (layerFit, error)) ([]deep.Layer, error) {
+	n, _ := x.Dims()
+	collect := 8*n*slices.Max(layers) >= collectMin
+	defer func() {
+		if collect {
+			runtime.GC()
+		}
+	}()
 	return deep.Pretrain(x, layers, func(l int, in linalg.Matrix, size int) (deep.Layer, error) {
+		if collect {
+			runtime.GC()
+		}
 		lf, err := start(l, in, size)
 		if err != nil {
 			return deep.Layer{}, err
