@@ -11,16 +11,20 @@ import (
 )
 
 // allocModels are the models whose iterations allocate nothing: every
-// temporary of an iteration lives in the run's scratch. The others still
-// allocate in their steps (the β ≠ 2 losses form a ratio matrix, ANLS its
-// pivoting scratch, the adversarial and elastic models their perturbed
-// inputs).
+// temporary of an iteration lives in the run's scratch (for the β ≠ 2
+// losses, the matrices formed on X's entries are rewritten in place). The
+// others still allocate in their steps (the semi-NMF models, ONMF, PNMF,
+// the adversarial and elastic models).
 var allocModels = []struct {
 	name string
 	c    Config
 }{
 	{"nmf", Config{Rank: 2}},
 	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=kl"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=1.5"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=0.5"}}},
+	{"nmf", Config{Rank: 2, Masked: true, Params: []string{"loss=kl"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=anls"}}},
 	{"asymnmf", Config{Rank: 2}},
@@ -33,6 +37,9 @@ var allocModels = []struct {
 	{"masnmf", Config{Layers: []int{8, 2}}},
 	{"dasnmf", Config{Layers: []int{8, 2}}},
 	{"s4nmf", Config{Rank: 2}},
+	{"ednmf-beta", Config{Rank: 2}},
+	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=0.5"}}},
+	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=2"}}},
 }
 
 // iterationCost returns the allocations and bytes allocated per iteration

@@ -97,7 +97,7 @@ func (m *DeepSemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 // of |in| and H (r x m, the layer's factor Zᵀ) solved for.
 func semiLayer(in linalg.Matrix, size int, init initialize.Method, r *run, limits solve.Settings) (layerFit, error) {
 	rows, cols := in.Dims()
-	abs := in.Apply(mat.NewDense(rows, 1, nil), mat.NewDense(1, cols, nil), func(v, _ float64) float64 { return math.Abs(v) })
+	abs := in.Apply(nil, mat.NewDense(rows, 1, nil), mat.NewDense(1, cols, nil), func(v, _ float64) float64 { return math.Abs(v) })
 	w, _, err := initialize.Factors(abs, size, init, r.rng)
 	if err != nil {
 		return layerFit{}, invalid(err)

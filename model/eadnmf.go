@@ -248,7 +248,7 @@ func (r *elasticRun) reconstruct(psi *mat.Dense) {
 	t := r.target()
 	if _, ok := r.tf.(*linalg.Dense); !ok {
 		r.psiT.Copy(psi.T())
-		r.xhat = t.Apply(r.Top(), r.psiT, func(_, wh float64) float64 { return wh }).(*linalg.CSR)
+		r.xhat = t.Apply(nil, r.Top(), r.psiT, func(_, wh float64) float64 { return wh }).(*linalg.CSR)
 		r.xf = nil
 		return
 	}
