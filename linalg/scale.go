@@ -62,18 +62,38 @@ func ColNormsTo(norms []float64, m mat.Matrix, col []float64) {
 func RowNorms(m *mat.Dense) []float64 {
 	r, _ := m.Dims()
 	out := make([]float64, r)
+	RowNormsTo(out, m)
+	return out
+}
+
+// RowNormsTo sets out (one entry per row of m) to the Euclidean norms of
+// the rows of m.
+func RowNormsTo(out []float64, m *mat.Dense) {
+	if r, _ := m.Dims(); len(out) != r {
+		panic(mat.ErrShape)
+	}
 	for i := range out {
 		out[i] = floats.Norm(m.RawRowView(i), 2)
 	}
-	return out
 }
 
 // UnitColumns scales the columns of m to unit Euclidean norm in place and
 // returns their norms before, with 1 for a zero column (left as it is):
 // m·diag(norms) is the matrix given.
 func UnitColumns(m *mat.Dense) []float64 {
-	norms := ColNorms(m)
-	inv := make([]float64, len(norms))
+	r, c := m.Dims()
+	norms := make([]float64, c)
+	UnitColumnsTo(norms, m, make([]float64, max(r, c)))
+	return norms
+}
+
+// UnitColumnsTo is UnitColumns with the norms written to norms (one per
+// column of m) and scratch (max(r, c) entries for m r x c) as its
+// workspace.
+func UnitColumnsTo(norms []float64, m *mat.Dense, scratch []float64) {
+	r, c := m.Dims()
+	ColNormsTo(norms, m, scratch[:r])
+	inv := scratch[:c]
 	for j, v := range norms {
 		if v > 0 {
 			inv[j] = 1 / v
@@ -82,7 +102,6 @@ func UnitColumns(m *mat.Dense) []float64 {
 		}
 	}
 	ScaleCols(m, inv)
-	return norms
 }
 
 // Gram returns aᵀa.

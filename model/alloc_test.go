@@ -37,6 +37,8 @@ var allocModels = []struct {
 	{"masnmf", Config{Layers: []int{8, 2}}},
 	{"dasnmf", Config{Layers: []int{8, 2}}},
 	{"s4nmf", Config{Rank: 2}},
+	{"ifairnmtf", Config{Rank: 2, Groups: randomGroups(24, 1)}},
+	{"oedfs", Config{Rank: 2}},
 	{"ednmf-beta", Config{Rank: 2}},
 	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=0.5"}}},
 	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=2"}}},
