@@ -149,18 +149,37 @@ func Product(a, b mat.Matrix) *mat.Dense {
 
 // OptimalScale returns the α ≥ 0 that minimizes ‖X − α·A·B‖_F,
 // ⟨X, AB⟩/‖AB‖²_F = ⟨X·Bᵀ, A⟩ / ⟨AᵀA, BBᵀ⟩, or 1 when AB = 0; A·B is
-// never formed.
-func OptimalScale(x Matrix, a, b *mat.Dense) float64 {
+// never formed. s, when not nil, holds its temporaries (in its slots 0 to
+// 3), so that the calls of an iteration allocate nothing.
+func OptimalScale(x Matrix, a, b *mat.Dense, s *Scratch) float64 {
+	if s == nil {
+		s = new(Scratch)
+	}
 	n, k := a.Dims()
-	xbt := mat.NewDense(n, k, nil)
-	x.Mul(xbt, b.T())
-	var bbt mat.Dense
-	bbt.Mul(b, b.T())
-	den := Dot(Gram(a), &bbt)
+	_, d := b.Dims()
+	xbt := s.Get(0, n, k)
+	MulBt(x, xbt, b, s.Get(1, d, k))
+	bbt, ata := s.Get(2, k, k), s.Get(3, k, k)
+	MulABt(bbt, b, b)
+	GramTo(ata, a)
+	den := Dot(ata, bbt)
 	if den <= 0 {
 		return 1
 	}
 	return max(Dot(xbt, a)/den, 0)
+}
+
+// MulBt sets dst = X·Bᵀ, as x.Mul(dst, b.T()) computes it (by one BLAS
+// call for a dense X), without the allocations of the boxed transpose and
+// of the copy of Bᵀ that a sparse X makes: bt, the shape of Bᵀ, is the
+// scratch that holds it.
+func MulBt(x Matrix, dst, b, bt *mat.Dense) {
+	if xd, ok := x.(*Dense); ok {
+		MulABt(dst, xd.m, b)
+		return
+	}
+	TransposeTo(bt, b)
+	x.Mul(dst, bt)
 }
 
 // MulAtB sets dst = aᵀ·b by one BLAS call: what dst.Mul(a.T(), b) does,
