@@ -88,10 +88,11 @@ func (p *PinvScratch) Pinv(dst *mat.Dense, a mat.Matrix) error {
 	return nil
 }
 
-// resize returns *s with length n, made again when its length differs.
+// resize returns *s with length n, made again when its capacity is less.
 func resize(s *[]float64, n int) []float64 {
-	if len(*s) != n {
+	if cap(*s) < n {
 		*s = make([]float64, n)
 	}
+	*s = (*s)[:n]
 	return *s
 }

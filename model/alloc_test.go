@@ -31,6 +31,8 @@ var allocModels = []struct {
 	{"gnmf", Config{Rank: 2}},
 	{"nsed", Config{Rank: 2}},
 	{"dnmf", Config{Layers: []int{8, 2}}},
+	{"seminmf", Config{Rank: 2}},
+	{"deepseminmf", Config{Layers: []int{8, 2}}},
 	{"danmf", Config{Layers: []int{8, 2}}},
 	{"danmf-crfr", Config{Layers: []int{8, 2}}},
 	{"dsymnmf", Config{Layers: []int{8, 2}}},
