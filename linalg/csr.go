@@ -418,15 +418,15 @@ func (m *CSR) Apply(dst Matrix, w, h *mat.Dense, f func(x, wh float64) float64) 
 	if hr, hc := h.Dims(); n != m.r || hr != k || hc != m.c {
 		panic(mat.ErrShape)
 	}
-	out, _ := dst.(*CSR)
-	switch {
-	case dst == nil:
-		out = m.sharing(make([]float64, len(m.data)))
-	case out == nil || out == m || out.pat != m.pattern() || len(out.data) != len(m.data):
-		panic("linalg: Apply's dst is not an earlier result of a matrix with this pattern")
-	default:
-		out.valuesChanged()
+	var prev *CSR
+	if dst != nil {
+		d, ok := dst.(*CSR)
+		if !ok {
+			panic("linalg: Apply's dst is not an earlier result of a matrix with this pattern")
+		}
+		prev = d
 	}
+	out := m.result(prev)
 	// Rows of Hᵀ are columns of H, contiguous.
 	if out.ht == nil || out.ht.RawMatrix().Rows != m.c || out.ht.RawMatrix().Cols != k {
 		out.ht = mat.NewDense(m.c, k, nil)
@@ -440,6 +440,34 @@ func (m *CSR) Apply(dst Matrix, w, h *mat.Dense, f func(x, wh float64) float64) 
 	}
 	parallelRows(m.r, work, func(lo, hi int) { m.applyRows(out.data, wr, hr, f, lo, hi) })
 	return out
+}
+
+// MapStored returns the matrix with m's pattern valued f(i, j, m_ij) at
+// each stored entry, visited in row order. A non-nil dst must be an
+// earlier result of MapStored or Apply on a matrix with m's pattern; it is
+// overwritten and returned, as Apply's dst.
+func (m *CSR) MapStored(dst *CSR, f func(i, j int, v float64) float64) *CSR {
+	out := m.result(dst)
+	for i := 0; i < m.r; i++ {
+		for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+			out.data[p] = f(i, m.indices[p], m.data[p])
+		}
+	}
+	return out
+}
+
+// result returns the matrix that Apply or MapStored writes: a new one with
+// m's pattern when prev is nil, else prev, checked to have m's pattern and
+// marked as changed.
+func (m *CSR) result(prev *CSR) *CSR {
+	switch {
+	case prev == nil:
+		return m.sharing(make([]float64, len(m.data)))
+	case prev == m || prev.pat != m.pattern() || len(prev.data) != len(m.data):
+		panic("linalg: dst is not an earlier result of a matrix with this pattern")
+	}
+	prev.valuesChanged()
+	return prev
 }
 
 // applyRows sets data[p] = f(x_p, (W·H)_p) for the stored entries p of

@@ -39,6 +39,8 @@ var allocModels = []struct {
 	{"masnmf", Config{Layers: []int{8, 2}}},
 	{"dasnmf", Config{Layers: []int{8, 2}}},
 	{"s4nmf", Config{Rank: 2}},
+	{"lpanmf", Config{Rank: 2}},
+	{"lpadnmf", Config{Layers: []int{8, 2}}},
 	{"ifairnmtf", Config{Rank: 2, Groups: randomGroups(24, 1)}},
 	{"rasnmf", Config{Rank: 2}},
 	{"rasnmf", Config{Rank: 2, Params: []string{"rule=gradient"}}},

@@ -399,24 +399,30 @@ type eadRun struct {
 	loops       int     // learner loops still to run
 	inner, in   int     // the loop's length and the iterations run in it
 	innerTol    float64 // the relative change that ends a loop
+	adv         adversary.Work
+	res         *linalg.CSR // the residual J ⊙ (M − X̂)
+	c           []float64   // the adversary's scales
 }
 
 // move is the adversary's move: the target J ⊙ (M + R) for the current
 // reconstruction, R = max(Q·C, −J⊙M), and its price λ‖R‖².
 func (r *eadRun) move() {
-	_, _, v := r.obs.Raw()
 	_, _, xh := r.xhat.Raw()
-	q := make([]float64, len(v))
-	for p := range v {
-		q[p] = v[p] - xh[p]
+	p := 0 // MapStored visits the entries in order
+	r.res = r.obs.MapStored(r.res, func(_, _ int, v float64) float64 {
+		q := v - xh[p]
+		p++
+		return q
+	})
+	_, norms := r.adv.Norms(r.res)
+	if len(r.c) != r.N {
+		r.c = make([]float64, r.N)
 	}
-	res := r.obs.WithValues(q)
-	_, norms := adversary.Norms(res)
-	c := make([]float64, r.N)
+	c := r.c
 	for i, e := range norms {
 		c[i] = adversary.FrobeniusScale(r.loss.weight(e), r.lambda, r.cap)
 	}
-	t, _, rows := adversary.Target(r.obs, res, func(i, _ int) float64 { return c[i] })
+	t, _, rows := r.adv.Target(r.obs, r.res, func(i, _ int) float64 { return c[i] })
 	r.setTarget(t)
 	r.price = 0
 	for _, v := range rows {
