@@ -33,6 +33,11 @@ type CSR struct {
 	pat       *pattern
 	localOnce sync.Once
 	local     *CSR
+	// An Apply result written again in place (Apply's dst) marks its
+	// transpose and reordered copy stale, refreshed on their next use, and
+	// keeps the Hᵀ that Apply forms.
+	tStale, localStale bool
+	ht                 *mat.Dense
 }
 
 // NewCSR builds a CSR matrix from its three arrays, which it keeps. Column
@@ -236,7 +241,36 @@ func (m *CSR) T() *CSR {
 		m.t = &CSR{r: m.c, c: m.r, indptr: indptr, indices: indices, data: data, pat: pat}
 		m.t.once.Do(func() { m.t.t = m })
 	})
+	if m.tStale {
+		m.refreshT()
+	}
 	return m.t
+}
+
+// refreshT writes m's values, overwritten in place since its transpose was
+// made, into the transpose: in place through the pattern's transposition
+// (a transpose that was m itself, when m was symmetric, becomes a matrix of
+// its own with m's pattern).
+func (m *CSR) refreshT() {
+	m.tStale = false
+	if m.t == m {
+		t := &CSR{r: m.c, c: m.r, indptr: m.indptr, indices: m.indices, data: make([]float64, len(m.data)), pat: m.pattern()}
+		t.once.Do(func() { t.t = m })
+		m.t = t
+	}
+	for q, p := range m.pattern().transposeSource(m.c, m.t.indptr, m.indptr, m.indices) {
+		m.t.data[q] = m.data[p]
+	}
+	m.t.valuesChanged()
+}
+
+// valuesChanged records that m's values were overwritten in place: its
+// statistics are recomputed, and its transpose and reordered copy
+// refreshed, on their next use.
+func (m *CSR) valuesChanged() {
+	m.statsOnce = sync.Once{}
+	m.tStale = m.t != nil
+	m.localStale = m.local != nil
 }
 
 // ToDense returns the matrix as a dense one.
@@ -381,25 +415,79 @@ func (m *CSR) Each(fn func(i, j int, v float64)) {
 	}
 }
 
-// Apply implements Matrix, computing (W·H)_ij only at stored entries.
-func (m *CSR) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
+// Apply implements Matrix, computing (W·H)_ij only at stored entries. A
+// non-nil dst must be an earlier Apply result of a matrix with m's pattern
+// (m itself, or one that shares its pattern); its values are overwritten
+// and it is returned, its transpose and reordered copy refreshed on their
+// next use, so that an iteration that applies again allocates nothing.
+func (m *CSR) Apply(dst Matrix, w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 	n, k := w.Dims()
 	if hr, hc := h.Dims(); n != m.r || hr != k || hc != m.c {
 		panic(mat.ErrShape)
 	}
-	ht := Transpose(h) // rows of Hᵀ are columns of H, contiguous
-	wr, hr := w.RawMatrix(), ht.RawMatrix()
-	data := make([]float64, len(m.data))
-	parallelRows(m.r, 2*float64(len(m.data)*k), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			wi := wr.Data[i*wr.Stride : i*wr.Stride+k]
-			for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
-				off := m.indices[p] * hr.Stride
-				data[p] = f(m.data[p], floats.Dot(wi, hr.Data[off:off+k]))
-			}
+	var prev *CSR
+	if dst != nil {
+		d, ok := dst.(*CSR)
+		if !ok {
+			panic("linalg: Apply's dst is not an earlier result of a matrix with this pattern")
 		}
-	})
-	return m.sharing(data)
+		prev = d
+	}
+	out := m.result(prev)
+	// Rows of Hᵀ are columns of H, contiguous.
+	if out.ht == nil || out.ht.RawMatrix().Rows != m.c || out.ht.RawMatrix().Cols != k {
+		out.ht = mat.NewDense(m.c, k, nil)
+	}
+	TransposeTo(out.ht, h)
+	wr, hr := w.RawMatrix(), out.ht.RawMatrix()
+	work := 2 * float64(len(m.data)*k)
+	if inline(work) {
+		m.applyRows(out.data, wr, hr, f, 0, m.r)
+		return out
+	}
+	parallelRows(m.r, work, func(lo, hi int) { m.applyRows(out.data, wr, hr, f, lo, hi) })
+	return out
+}
+
+// MapStored returns the matrix with m's pattern valued f(i, j, m_ij) at
+// each stored entry, visited in row order. A non-nil dst must be an
+// earlier result of MapStored or Apply on a matrix with m's pattern; it is
+// overwritten and returned, as Apply's dst.
+func (m *CSR) MapStored(dst *CSR, f func(i, j int, v float64) float64) *CSR {
+	out := m.result(dst)
+	for i := 0; i < m.r; i++ {
+		for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+			out.data[p] = f(i, m.indices[p], m.data[p])
+		}
+	}
+	return out
+}
+
+// result returns the matrix that Apply or MapStored writes: a new one with
+// m's pattern when prev is nil, else prev, checked to have m's pattern and
+// marked as changed.
+func (m *CSR) result(prev *CSR) *CSR {
+	switch {
+	case prev == nil:
+		return m.sharing(make([]float64, len(m.data)))
+	case prev == m || prev.pat != m.pattern() || len(prev.data) != len(m.data):
+		panic("linalg: dst is not an earlier result of a matrix with this pattern")
+	}
+	prev.valuesChanged()
+	return prev
+}
+
+// applyRows sets data[p] = f(x_p, (W·H)_p) for the stored entries p of
+// rows lo..hi-1, given Hᵀ in ht.
+func (m *CSR) applyRows(data []float64, w, ht blas64.General, f func(x, wh float64) float64, lo, hi int) {
+	k := w.Cols
+	for i := lo; i < hi; i++ {
+		wi := w.Data[i*w.Stride : i*w.Stride+k]
+		for p := m.indptr[i]; p < m.indptr[i+1]; p++ {
+			off := m.indices[p] * ht.Stride
+			data[p] = f(m.data[p], floats.Dot(wi, ht.Data[off:off+k]))
+		}
+	}
 }
 
 // ForProducts returns m in the form whose products with dense matrices are

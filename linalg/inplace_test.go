@@ -108,3 +108,61 @@ func TestCoordinateDescentProcs(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyInto checks Apply into an earlier result: the same bits as a
+// fresh Apply in the values, statistics, products and transpose products
+// (the cached transpose refreshed, including one that was the matrix
+// itself while its values were symmetric), no allocation once the
+// transpose exists, and a panic for a dst of another pattern or shape.
+func TestApplyInto(t *testing.T) {
+	rng := newRNG(17)
+	sym := randSparseDense(rng, 30, 30, 0.2)
+	sym.Add(sym, sym.T())
+	inputs := map[string]linalg.Matrix{
+		"csr":           linalg.CSRFromDense(randSparseDense(rng, 30, 20, 0.2)),
+		"symmetric csr": linalg.CSRFromDense(sym),
+		"dense":         linalg.NewDense(randDense(rng, 30, 20, 0, 1)),
+	}
+	keep := func(x, _ float64) float64 { return x } // symmetric on sym
+	f := func(x, wh float64) float64 { return x / wh }
+	for name, x := range inputs {
+		n, d := x.Dims()
+		w1, h1 := randDense(rng, n, 3, 0.1, 1), randDense(rng, 3, d, 0.1, 1)
+		w2, h2 := randDense(rng, n, 3, 0.1, 1), randDense(rng, 3, d, 0.1, 1)
+		b, bt := randDense(rng, d, 2, 0, 1), randDense(rng, n, 2, 0, 1)
+		got, want := mat.NewDense(n, 2, nil), mat.NewDense(n, 2, nil)
+		gotT, wantT := mat.NewDense(d, 2, nil), mat.NewDense(d, 2, nil)
+
+		dst := x.Apply(nil, w1, h1, keep)
+		dst.TMul(gotT, bt) // caches the transpose of the first values
+		_ = dst.Stats()
+		if out := x.Apply(dst, w2, h2, f); out != dst {
+			t.Fatalf("%s: Apply returned a new matrix, not dst", name)
+		}
+		fresh := x.Apply(nil, w2, h2, f)
+		if g, w := dst.Stats(), fresh.Stats(); g != w {
+			t.Errorf("%s: Stats %+v, want %+v", name, g, w)
+		}
+		dst.Mul(got, b)
+		fresh.Mul(want, b)
+		assertIdentical(t, name+" Mul", got, want)
+		dst.TMul(gotT, bt)
+		fresh.TMul(wantT, bt)
+		assertIdentical(t, name+" TMul", gotT, wantT)
+
+		withProcs(1, func() {
+			if a := testing.AllocsPerRun(5, func() {
+				x.Apply(dst, w1, h1, f)
+				dst.TMul(gotT, bt)
+			}); a != 0 {
+				t.Errorf("%s: Apply into dst and TMul allocate %v times", name, a)
+			}
+		})
+		other := linalg.Matrix(linalg.NewDense(mat.NewDense(n+1, d, nil)))
+		if _, ok := x.(*linalg.CSR); ok {
+			other = linalg.CSRFromDense(randSparseDense(rng, n, d, 0.5))
+		}
+		mustPanic(t, name+" dst of another pattern", func() { x.Apply(other, w1, h1, f) })
+		mustPanic(t, name+" dst x", func() { x.Apply(x, w1, h1, f) })
+	}
+}

@@ -107,7 +107,20 @@ func Dot(a, b mat.Matrix) float64 {
 
 // AddScalar adds v to every entry of m.
 func AddScalar(m *mat.Dense, v float64) {
-	m.Apply(func(_, _ int, x float64) float64 { return x + v }, m)
+	Map(m, func(_, _ int, x float64) float64 { return x + v })
+}
+
+// Map sets every entry m_ij to fn(i, j, m_ij), in place: what
+// m.Apply(fn, m) computes, without the copy that gonum makes of an operand
+// that is also the receiver.
+func Map(m *mat.Dense, fn func(i, j int, v float64) float64) {
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+		for j, v := range row {
+			row[j] = fn(i, j, v)
+		}
+	}
 }
 
 // Scale multiplies m by f in place: what m.Scale(f, m) computes, without
@@ -132,31 +145,65 @@ func AddScaled(dst *mat.Dense, alpha float64, a *mat.Dense) {
 
 // ColSums returns the sums of the columns of m.
 func ColSums(m mat.Matrix) []float64 {
-	r, c := m.Dims()
+	_, c := m.Dims()
 	s := make([]float64, c)
+	ColSumsTo(s, m)
+	return s
+}
+
+// ColSumsTo sets s (of m's number of columns) to the sums of the columns of
+// m, as ColSums does.
+func ColSumsTo(s []float64, m mat.Matrix) {
+	r, c := m.Dims()
+	if len(s) != c {
+		panic(mat.ErrShape)
+	}
+	clear(s)
 	for i := 0; i < r; i++ {
 		for j := range s {
 			s[j] += m.At(i, j)
 		}
 	}
-	return s
 }
 
 // powBlock is the number of rows of W·H formed at once by the blockwise
 // kernels below, which never hold all of W·H.
 const powBlock = 256
 
+// PowScratch holds what PowMulT, TPowMul and PowSum form besides their
+// result (a block of rows of W·H, and the views of their operands), so
+// that the calls of an iteration that pass the same one allocate nothing.
+// The zero value is ready to use; a PowScratch is not safe for concurrent
+// use.
+type PowScratch struct {
+	buf              *mat.Dense // powBlock x d
+	part             *mat.Dense // k x d, TPowMul's product of a block
+	pb, rowsW, rowsD mat.Dense  // views
+}
+
+// rowsView sets v to rows lo..hi-1 of m and returns it: m.Slice without
+// the allocation.
+func rowsView(v, m *mat.Dense, lo, hi int) *mat.Dense {
+	raw := m.RawMatrix()
+	raw.Data = raw.Data[lo*raw.Stride : (hi-1)*raw.Stride+raw.Cols]
+	raw.Rows = hi - lo
+	v.SetRawMatrix(raw)
+	return v
+}
+
 // eachPowBlock calls fn(lo, hi, P) for consecutive row blocks of
 // P = max(W·H, floor)^p, with P holding rows lo..hi-1. It runs serially so
 // that accumulations in fn are deterministic; the products inside use BLAS.
-func eachPowBlock(w, h *mat.Dense, p, floor float64, fn func(lo, hi int, pb *mat.Dense)) {
+func eachPowBlock(w, h *mat.Dense, p, floor float64, s *PowScratch, fn func(lo, hi int, pb *mat.Dense)) {
 	n, _ := w.Dims()
 	_, d := h.Dims()
-	buf := mat.NewDense(min(powBlock, max(n, 1)), d, nil)
+	if rows := min(powBlock, max(n, 1)); s.buf == nil || s.buf.RawMatrix().Rows != rows || s.buf.RawMatrix().Cols != d {
+		s.buf = mat.NewDense(rows, d, nil)
+	}
 	for lo := 0; lo < n; lo += powBlock {
 		hi := min(lo+powBlock, n)
-		pb := buf.Slice(0, hi-lo, 0, d).(*mat.Dense)
-		pb.Mul(w.Slice(lo, hi, 0, w.RawMatrix().Cols), h)
+		pb := rowsView(&s.pb, s.buf, 0, hi-lo)
+		pb.Mul(rowsView(&s.rowsW, w, lo, hi), h)
 		raw := pb.RawMatrix()
 		for i := 0; i < raw.Rows; i++ {
 			row := raw.Data[i*raw.Stride : i*raw.Stride+d]
@@ -169,33 +216,34 @@ func eachPowBlock(w, h *mat.Dense, p, floor float64, fn func(lo, hi int, pb *mat
 }
 
 // PowMulT sets dst = max(W·H, floor)^p · Hᵀ (n x k), forming W·H one block
-// of rows at a time.
-func PowMulT(dst, w, h *mat.Dense, p, floor float64) {
-	_, k := w.Dims()
-	eachPowBlock(w, h, p, floor, func(lo, hi int, pb *mat.Dense) {
-		dst.Slice(lo, hi, 0, k).(*mat.Dense).Mul(pb, h.T())
+// of rows at a time in s.
+func PowMulT(dst, w, h *mat.Dense, p, floor float64, s *PowScratch) {
+	eachPowBlock(w, h, p, floor, s, func(lo, hi int, pb *mat.Dense) {
+		MulABt(rowsView(&s.rowsD, dst, lo, hi), pb, h)
 	})
 }
 
 // TPowMul sets dst = Wᵀ · max(W·H, floor)^p (k x d), forming W·H one block
-// of rows at a time.
-func TPowMul(dst, w, h *mat.Dense, p, floor float64) {
+// of rows at a time in s.
+func TPowMul(dst, w, h *mat.Dense, p, floor float64, s *PowScratch) {
 	_, k := w.Dims()
+	_, d := h.Dims()
+	if s.part == nil || s.part.RawMatrix().Rows != k || s.part.RawMatrix().Cols != d {
+		s.part = mat.NewDense(k, d, nil)
+	}
 	dst.Zero()
-	var part mat.Dense
-	eachPowBlock(w, h, p, floor, func(lo, hi int, pb *mat.Dense) {
-		part.Reset()
-		part.Mul(w.Slice(lo, hi, 0, k).T(), pb)
-		dst.Add(dst, &part)
+	eachPowBlock(w, h, p, floor, s, func(lo, hi int, pb *mat.Dense) {
+		MulAtB(s.part, rowsView(&s.rowsW, w, lo, hi), pb)
+		AddScaled(dst, 1, s.part)
 	})
 }
 
 // PowSum returns Σ_ij max((W·H)_ij, floor)^p, forming W·H one block of rows
-// at a time.
-func PowSum(w, h *mat.Dense, p, floor float64) float64 {
-	var s float64
-	eachPowBlock(w, h, p, floor, func(_, _ int, pb *mat.Dense) { s += mat.Sum(pb) })
-	return s
+// at a time in s.
+func PowSum(w, h *mat.Dense, p, floor float64, s *PowScratch) float64 {
+	var sum float64
+	eachPowBlock(w, h, p, floor, s, func(_, _ int, pb *mat.Dense) { sum += mat.Sum(pb) })
+	return sum
 }
 
 // CoordinateDescent runs one sweep of the HALS / coordinate-descent update

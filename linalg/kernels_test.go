@@ -132,6 +132,9 @@ func naivePow(w, h *mat.Dense, p, floor float64) *mat.Dense {
 
 func TestPowKernels(t *testing.T) {
 	rng := newRNG(22)
+	// One scratch for every shape (kept, or made again when the shape
+	// changes); the views below take fresh ones.
+	var ps linalg.PowScratch
 	for _, n := range []int{1, 255, 256, 257, 600} {
 		const k, d = 5, 40
 		// Some negative factors so that the floor is active.
@@ -148,24 +151,24 @@ func TestPowKernels(t *testing.T) {
 
 			dst := mat.NewDense(n, k, nil)
 			fillDense(dst, math.NaN())
-			linalg.PowMulT(dst, w, h, p, floor)
+			linalg.PowMulT(dst, w, h, p, floor, &ps)
 			assertClose(t, "PowMulT", dst, wantMT, 1e-10)
 
 			dstT := mat.NewDense(k, d, nil)
 			fillDense(dstT, math.NaN())
-			linalg.TPowMul(dstT, w, h, p, floor)
+			linalg.TPowMul(dstT, w, h, p, floor, &ps)
 			assertClose(t, "TPowMul", dstT, wantTM, 1e-10)
 
-			if got := linalg.PowSum(w, h, p, floor); math.Abs(got-wantSum) > 1e-10*math.Abs(wantSum) {
+			if got := linalg.PowSum(w, h, p, floor, &ps); math.Abs(got-wantSum) > 1e-10*math.Abs(wantSum) {
 				t.Errorf("n=%d p=%g: PowSum = %v, want %v", n, p, got, wantSum)
 			}
 
-			// Views for every operand give the same bits.
+			// Views for every operand, and fresh scratch, give the same bits.
 			sdst := stridedCopy(dst)
-			linalg.PowMulT(sdst, stridedCopy(w), stridedCopy(h), p, floor)
+			linalg.PowMulT(sdst, stridedCopy(w), stridedCopy(h), p, floor, new(linalg.PowScratch))
 			assertIdentical(t, "PowMulT views", sdst, dst)
 			sdstT := stridedCopy(dstT)
-			linalg.TPowMul(sdstT, stridedCopy(w), stridedCopy(h), p, floor)
+			linalg.TPowMul(sdstT, stridedCopy(w), stridedCopy(h), p, floor, new(linalg.PowScratch))
 			assertIdentical(t, "TPowMul views", sdstT, dstT)
 		}
 	}

@@ -54,6 +54,29 @@ type pattern struct {
 	// the matrices sharing this one share.
 	tOnce sync.Once
 	t     *pattern
+	// tsrc[q] is the position in this pattern of the entry at position q
+	// of its transpose, made once by transposeSource.
+	srcOnce sync.Once
+	tsrc    []int
+}
+
+// transposeSource returns the position in this pattern (of c columns,
+// given by indptr and indices) of the entry at each position of the
+// transposed pattern tIndptr, computed once: a matrix with this pattern
+// whose values change in place refills its transpose through it.
+func (p *pattern) transposeSource(c int, tIndptr, indptr, indices []int) []int {
+	p.srcOnce.Do(func() {
+		next := append([]int(nil), tIndptr[:c]...)
+		p.tsrc = make([]int, len(indices))
+		for i := 0; i+1 < len(indptr); i++ {
+			for q := indptr[i]; q < indptr[i+1]; q++ {
+				j := indices[q]
+				p.tsrc[next[j]] = q
+				next[j]++
+			}
+		}
+	})
+	return p.tsrc
 }
 
 // transposed returns the record of p's transpose.
@@ -92,6 +115,12 @@ func (m *CSR) localForm() *CSR {
 		}
 		m.local = &CSR{r: m.r, c: m.c, indptr: o.indptr, indices: o.indices, data: data}
 	})
+	if m.localStale {
+		m.localStale = false
+		for q, s := range p.ord.src {
+			m.local.data[q] = m.data[s]
+		}
+	}
 	return m.local
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -25,8 +26,11 @@ type Matrix interface {
 	Stats() Stats
 	// Apply returns the matrix with the same stored entries as X whose
 	// entry (i, j) is f(X_ij, (W·H)_ij). For a sparse X only the stored
-	// entries are computed, so W·H is never formed in full.
-	Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix
+	// entries are computed, so W·H is never formed in full. dst is nil
+	// for a new matrix, or an earlier Apply result of X (of a matrix of
+	// X's kind, shape and sparsity pattern) that is overwritten and
+	// returned: an iteration that applies again then allocates nothing.
+	Apply(dst Matrix, w, h *mat.Dense, f func(x, wh float64) float64) Matrix
 	// Each calls fn for every stored entry (every entry of a dense matrix).
 	Each(fn func(i, j int, v float64))
 	// NNZ returns the number of stored entries.
@@ -54,9 +58,11 @@ type Dense struct {
 	t         *mat.Dense
 	statsOnce sync.Once
 	stats     Stats
+	tStale    bool // t holds an earlier m (see Changed)
 }
 
-// NewDense wraps m. m must not be modified afterwards.
+// NewDense wraps m. m must not be modified afterwards, unless Changed is
+// called after each modification.
 func NewDense(m *mat.Dense) *Dense { return &Dense{m: m} }
 
 // Raw returns the wrapped matrix.
@@ -77,7 +83,20 @@ func (d *Dense) Mul(dst *mat.Dense, b mat.Matrix) { dst.Mul(d.m, b) }
 // TMul implements Matrix.
 func (d *Dense) TMul(dst *mat.Dense, b mat.Matrix) {
 	d.once.Do(func() { d.t = Transpose(d.m) })
+	if d.tStale {
+		d.tStale = false
+		TransposeTo(d.t, d.m)
+	}
 	dst.Mul(d.t, b)
+}
+
+// Changed tells d that its wrapped matrix was modified in place: its
+// statistics and cached transpose are computed again on their next use,
+// into the transpose's storage. Changed must not run concurrently with
+// d's other methods.
+func (d *Dense) Changed() {
+	d.statsOnce = sync.Once{}
+	d.tStale = d.t != nil
 }
 
 // Stats implements Matrix.
@@ -115,22 +134,40 @@ func (d *Dense) Each(fn func(i, j int, v float64)) {
 	}
 }
 
-// Apply implements Matrix. For a dense X, W·H is formed in full.
-func (d *Dense) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
+// Apply implements Matrix. For a dense X, W·H is formed in full. A
+// non-nil dst must be a *Dense of X's shape other than d; it is
+// overwritten (and Changed) and returned.
+func (d *Dense) Apply(dst Matrix, w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 	r, c := d.m.Dims()
-	out := mat.NewDense(r, c, nil)
-	out.Mul(w, h)
-	xr, or := d.m.RawMatrix(), out.RawMatrix()
-	parallelRows(r, float64(r*c)*8, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			xs := xr.Data[i*xr.Stride : i*xr.Stride+c]
-			os := or.Data[i*or.Stride : i*or.Stride+c]
-			for j, x := range xs {
-				os[j] = f(x, os[j])
-			}
+	out, _ := dst.(*Dense)
+	switch {
+	case dst == nil:
+		out = NewDense(mat.NewDense(r, c, nil))
+	case out == nil || out == d || out.m.RawMatrix().Rows != r || out.m.RawMatrix().Cols != c:
+		panic("linalg: Apply's dst is not an earlier result of a matrix of this shape")
+	default:
+		out.Changed()
+	}
+	out.m.Mul(w, h)
+	xr, or := d.m.RawMatrix(), out.m.RawMatrix()
+	work := float64(r*c) * 8
+	if inline(work) {
+		applyDenseRows(xr, or, f, 0, r)
+		return out
+	}
+	parallelRows(r, work, func(lo, hi int) { applyDenseRows(xr, or, f, lo, hi) })
+	return out
+}
+
+// applyDenseRows sets out_ij = f(x_ij, out_ij) on rows lo..hi-1.
+func applyDenseRows(x, out blas64.General, f func(x, wh float64) float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		xs := x.Data[i*x.Stride : i*x.Stride+x.Cols]
+		os := out.Data[i*out.Stride : i*out.Stride+x.Cols]
+		for j, v := range xs {
+			os[j] = f(v, os[j])
 		}
-	})
-	return NewDense(out)
+	}
 }
 
 // Transpose returns a new dense matrix holding mᵀ.

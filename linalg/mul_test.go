@@ -153,7 +153,7 @@ func TestApply(t *testing.T) {
 		for _, procs := range []int{1, 4} {
 			withProcs(procs, func() {
 				// Dense: every entry.
-				got := linalg.NewDense(x).Apply(w, h, f)
+				got := linalg.NewDense(x).Apply(nil, w, h, f)
 				if r, c := got.Dims(); r != n || c != d {
 					t.Fatalf("Dense Apply dims %dx%d", r, c)
 				}
@@ -165,7 +165,7 @@ func TestApply(t *testing.T) {
 					}
 				}
 				// Dense input through a view, W and H through views.
-				got2 := linalg.NewDense(stridedCopy(x)).Apply(stridedCopy(w), stridedCopy(h), f)
+				got2 := linalg.NewDense(stridedCopy(x)).Apply(nil, stridedCopy(w), stridedCopy(h), f)
 				assertIdentical(t, "Dense Apply views", got2.(*linalg.Dense).Raw(), got.(*linalg.Dense).Raw())
 
 				// CSR: stored entries only, same pattern.
@@ -174,7 +174,7 @@ func TestApply(t *testing.T) {
 					name string
 					w, h *mat.Dense
 				}{{"plain", w, h}, {"views", stridedCopy(w), stridedCopy(h)}} {
-					gs, ok := xs.Apply(ws.w, ws.h, f).(*linalg.CSR)
+					gs, ok := xs.Apply(nil, ws.w, ws.h, f).(*linalg.CSR)
 					if !ok {
 						t.Fatalf("CSR Apply returned %T", gs)
 					}
@@ -200,8 +200,8 @@ func TestApply(t *testing.T) {
 		// Same bits whatever GOMAXPROCS.
 		xs := linalg.CSRFromDense(x)
 		var a1, a4 linalg.Matrix
-		withProcs(1, func() { a1 = xs.Apply(w, h, f) })
-		withProcs(4, func() { a4 = xs.Apply(w, h, f) })
+		withProcs(1, func() { a1 = xs.Apply(nil, w, h, f) })
+		withProcs(4, func() { a4 = xs.Apply(nil, w, h, f) })
 		assertIdentical(t, "CSR Apply procs", a4.(*linalg.CSR).ToDense(), a1.(*linalg.CSR).ToDense())
 	}
 }
@@ -212,7 +212,7 @@ func TestApplyKeepsZeros(t *testing.T) {
 	x := linalg.CSRFromDense(mat.NewDense(2, 3, []float64{1, 0, 2, 0, 3, 0}))
 	w := mat.NewDense(2, 1, []float64{1, 2})
 	h := mat.NewDense(1, 3, []float64{1, 1, 1})
-	got := x.Apply(w, h, func(x, wh float64) float64 { return 0 })
+	got := x.Apply(nil, w, h, func(x, wh float64) float64 { return 0 })
 	if got.NNZ() != 3 {
 		t.Errorf("NNZ = %d, want 3 stored zeros", got.NNZ())
 	}
@@ -249,7 +249,7 @@ func TestCSRApplyShapePanics(t *testing.T) {
 		{"H cols != X cols", mat.NewDense(3, 1, nil), mat.NewDense(1, 5, nil)},
 	} {
 		for name, m := range map[string]linalg.Matrix{"Dense": linalg.NewDense(x), "CSR": linalg.CSRFromDense(x)} {
-			mustPanic(t, name+": "+tc.name, func() { m.Apply(tc.w, tc.h, f) })
+			mustPanic(t, name+": "+tc.name, func() { m.Apply(nil, tc.w, tc.h, f) })
 		}
 	}
 }

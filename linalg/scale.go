@@ -62,18 +62,38 @@ func ColNormsTo(norms []float64, m mat.Matrix, col []float64) {
 func RowNorms(m *mat.Dense) []float64 {
 	r, _ := m.Dims()
 	out := make([]float64, r)
+	RowNormsTo(out, m)
+	return out
+}
+
+// RowNormsTo sets out (one entry per row of m) to the Euclidean norms of
+// the rows of m.
+func RowNormsTo(out []float64, m *mat.Dense) {
+	if r, _ := m.Dims(); len(out) != r {
+		panic(mat.ErrShape)
+	}
 	for i := range out {
 		out[i] = floats.Norm(m.RawRowView(i), 2)
 	}
-	return out
 }
 
 // UnitColumns scales the columns of m to unit Euclidean norm in place and
 // returns their norms before, with 1 for a zero column (left as it is):
 // m·diag(norms) is the matrix given.
 func UnitColumns(m *mat.Dense) []float64 {
-	norms := ColNorms(m)
-	inv := make([]float64, len(norms))
+	r, c := m.Dims()
+	norms := make([]float64, c)
+	UnitColumnsTo(norms, m, make([]float64, max(r, c)))
+	return norms
+}
+
+// UnitColumnsTo is UnitColumns with the norms written to norms (one per
+// column of m) and scratch (max(r, c) entries for m r x c) as its
+// workspace.
+func UnitColumnsTo(norms []float64, m *mat.Dense, scratch []float64) {
+	r, c := m.Dims()
+	ColNormsTo(norms, m, scratch[:r])
+	inv := scratch[:c]
 	for j, v := range norms {
 		if v > 0 {
 			inv[j] = 1 / v
@@ -82,7 +102,6 @@ func UnitColumns(m *mat.Dense) []float64 {
 		}
 	}
 	ScaleCols(m, inv)
-	return norms
 }
 
 // Gram returns aᵀa.
@@ -130,18 +149,37 @@ func Product(a, b mat.Matrix) *mat.Dense {
 
 // OptimalScale returns the α ≥ 0 that minimizes ‖X − α·A·B‖_F,
 // ⟨X, AB⟩/‖AB‖²_F = ⟨X·Bᵀ, A⟩ / ⟨AᵀA, BBᵀ⟩, or 1 when AB = 0; A·B is
-// never formed.
-func OptimalScale(x Matrix, a, b *mat.Dense) float64 {
+// never formed. s, when not nil, holds its temporaries (in its slots 0 to
+// 3), so that the calls of an iteration allocate nothing.
+func OptimalScale(x Matrix, a, b *mat.Dense, s *Scratch) float64 {
+	if s == nil {
+		s = new(Scratch)
+	}
 	n, k := a.Dims()
-	xbt := mat.NewDense(n, k, nil)
-	x.Mul(xbt, b.T())
-	var bbt mat.Dense
-	bbt.Mul(b, b.T())
-	den := Dot(Gram(a), &bbt)
+	_, d := b.Dims()
+	xbt := s.Get(0, n, k)
+	MulBt(x, xbt, b, s.Get(1, d, k))
+	bbt, ata := s.Get(2, k, k), s.Get(3, k, k)
+	MulABt(bbt, b, b)
+	GramTo(ata, a)
+	den := Dot(ata, bbt)
 	if den <= 0 {
 		return 1
 	}
 	return max(Dot(xbt, a)/den, 0)
+}
+
+// MulBt sets dst = X·Bᵀ, as x.Mul(dst, b.T()) computes it (by one BLAS
+// call for a dense X), without the allocations of the boxed transpose and
+// of the copy of Bᵀ that a sparse X makes: bt, the shape of Bᵀ, is the
+// scratch that holds it.
+func MulBt(x Matrix, dst, b, bt *mat.Dense) {
+	if xd, ok := x.(*Dense); ok {
+		MulABt(dst, xd.m, b)
+		return
+	}
+	TransposeTo(bt, b)
+	x.Mul(dst, bt)
 }
 
 // MulAtB sets dst = aᵀ·b by one BLAS call: what dst.Mul(a.T(), b) does,

@@ -60,10 +60,10 @@ func TestOptimalScale(t *testing.T) {
 	b := mat.NewDense(2, 2, []float64{1, 2, 0, 1})
 	x := linalg.Product(a, b)
 	x.Scale(2.5, x)
-	if s := linalg.OptimalScale(linalg.NewDense(x), a, b); math.Abs(s-2.5) > 1e-12 {
+	if s := linalg.OptimalScale(linalg.NewDense(x), a, b, nil); math.Abs(s-2.5) > 1e-12 {
 		t.Errorf("scale %g, want 2.5", s)
 	}
-	if s := linalg.OptimalScale(linalg.NewDense(x), mat.NewDense(3, 2, nil), b); s != 1 {
+	if s := linalg.OptimalScale(linalg.NewDense(x), mat.NewDense(3, 2, nil), b, nil); s != 1 {
 		t.Errorf("scale of a zero product %g, want 1", s)
 	}
 }

@@ -11,29 +11,65 @@ import (
 	"github.com/deepnmf/deepnmf/solve"
 )
 
-// allocModels are the models whose iterations allocate nothing: every
-// temporary of an iteration lives in the run's scratch. The others still
-// allocate in their steps (the β ≠ 2 losses form a ratio matrix, ANLS its
-// pivoting scratch, the adversarial and elastic models their perturbed
-// inputs).
-var allocModels = []struct {
-	name string
-	c    Config
-}{
+// allocModels are the models whose iterations allocate nothing, every
+// registered model among them, with the variants whose steps differ
+// (losses, solvers, rules, orthogonal factors, masked input): every
+// temporary of an iteration lives in the run's scratch. The matrices
+// formed on X's entries (the β ≠ 2 losses' ratios, the adversaries'
+// residuals and targets, EADNMF's reconstruction) are rewritten in place,
+// their transposes refreshed rather than rebuilt. Only the objective
+// (computed every CheckEvery iterations, never here) may still allocate.
+var allocModels = []allocModel{
 	{"nmf", Config{Rank: 2}},
 	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=kl"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=1.5"}}},
+	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=0.5"}}},
+	{"nmf", Config{Rank: 2, Masked: true, Params: []string{"loss=kl"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=anls"}}},
 	{"asymnmf", Config{Rank: 2}},
 	{"gnmf", Config{Rank: 2}},
 	{"nsed", Config{Rank: 2}},
 	{"dnmf", Config{Layers: []int{8, 2}}},
+	{"seminmf", Config{Rank: 2}},
+	{"deepseminmf", Config{Layers: []int{8, 2}}},
 	{"danmf", Config{Layers: []int{8, 2}}},
 	{"danmf-crfr", Config{Layers: []int{8, 2}}},
 	{"dsymnmf", Config{Layers: []int{8, 2}}},
 	{"masnmf", Config{Layers: []int{8, 2}}},
 	{"dasnmf", Config{Layers: []int{8, 2}}},
 	{"s4nmf", Config{Rank: 2}},
+	{"lpanmf", Config{Rank: 2}},
+	{"lpadnmf", Config{Layers: []int{8, 2}}},
+	{"eadnmf", Config{Layers: []int{8, 2}}},
+	{"eadnmf", Config{Layers: []int{8, 2}, Params: []string{"inner=5"}}}, // an adversary's move every 5
+	{"ifairnmtf", Config{Rank: 2, Groups: randomGroups(24, 1)}},
+	{"rasnmf", Config{Rank: 2}},
+	{"rasnmf", Config{Rank: 2, Params: []string{"rule=gradient"}}},
+	{"onmf", Config{Rank: 2}},
+	{"onmf", Config{Rank: 2, Params: []string{"orth=w"}}},
+	{"onmf", Config{Rank: 2, Params: []string{"orth=both"}}},
+	{"pnmf", Config{Rank: 2}},
+	{"pnmf", Config{Rank: 2, Params: []string{"rule=oja"}}},
+	{"oedfs", Config{Rank: 2}},
+	{"ednmf-beta", Config{Rank: 2}},
+	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=0.5"}}},
+	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=2"}}},
+}
+
+// allocPositive are more, fitted to a strictly positive dense matrix (the
+// graph's adjacency plus 0.1): the β = 0 divergence is undefined at zero
+// entries.
+var allocPositive = []allocModel{
+	{"nmf", Config{Rank: 2, Params: []string{"loss=is"}}},
+	{"ednmf-beta", Config{Rank: 2, Params: []string{"beta=0"}}},
+}
+
+// allocModel is a model and its configuration.
+type allocModel struct {
+	name string
+	c    Config
 }
 
 // iterationCost returns the allocations and bytes allocated per iteration
@@ -95,24 +131,30 @@ func phases(t *testing.T, name string, c Config) map[string]func(int) (Estimator
 	return out
 }
 
-// TestIterationsAllocateNothing checks, on a 24-node graph under
-// GOMAXPROCS = 1 (so that every kernel runs inline, as
-// testing.AllocsPerRun runs them, and every product stays in gonum, below
-// the size the OpenBLAS backend takes), that an iteration of each model of
-// allocModels allocates nothing, in the final phase and in the
-// pre-training of the deep ones.
+// TestIterationsAllocateNothing checks, on a 24-node graph (a positive
+// dense matrix for allocPositive) under GOMAXPROCS = 1 (so that every
+// kernel runs inline, as testing.AllocsPerRun runs them, and every product
+// stays in gonum, below the size the OpenBLAS backend takes), that an
+// iteration of each model of allocModels and allocPositive allocates
+// nothing, in the final phase and in the pre-training of the deep ones.
 func TestIterationsAllocateNothing(t *testing.T) {
 	a := deepTwoBlocks(24, 0.5, 0.1, 3)
+	pos := a.ToDense()
+	linalg.AddScalar(pos, 0.1)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	for _, m := range allocModels {
+	for i, m := range append(allocModels[:len(allocModels):len(allocModels)], allocPositive...) {
 		c := m.c
 		c.Seed = 1
+		x := linalg.Matrix(a)
+		if i >= len(allocModels) {
+			x = linalg.NewDense(pos)
+		}
 		for phase, fit := range phases(t, m.name, c) {
 			// Fewer than one allocation per iteration on average can only
 			// be something that does not repeat each iteration (a map
 			// growing, the runtime's own): the threshold tolerates it, no
 			// more.
-			if allocs, _ := iterationCost(t, a, 20, fit); allocs >= 0.5 {
+			if allocs, _ := iterationCost(t, x, 20, fit); allocs >= 0.5 {
 				t.Errorf("%s %v, %s: %.1f allocations per iteration, want 0", m.name, m.c.Params, phase, allocs)
 			}
 		}

@@ -97,7 +97,7 @@ func (m *DeepSemiNMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 // of |in| and H (r x m, the layer's factor Zᵀ) solved for.
 func semiLayer(in linalg.Matrix, size int, init initialize.Method, r *run, limits solve.Settings) (layerFit, error) {
 	rows, cols := in.Dims()
-	abs := in.Apply(mat.NewDense(rows, 1, nil), mat.NewDense(1, cols, nil), func(v, _ float64) float64 { return math.Abs(v) })
+	abs := in.Apply(nil, mat.NewDense(rows, 1, nil), mat.NewDense(1, cols, nil), func(v, _ float64) float64 { return math.Abs(v) })
 	w, _, err := initialize.Factors(abs, size, init, r.rng)
 	if err != nil {
 		return layerFit{}, invalid(err)
@@ -124,6 +124,9 @@ func semiLayer(in linalg.Matrix, size int, init initialize.Method, r *run, limit
 // factors), so no n x n or r x r rank-deficient matrix is inverted.
 type dsnRun struct {
 	*deep.Stack
+	pinv linalg.PinvScratch
+	upd  semi.Updater
+	s    linalg.Scratch // the sweep's products, by slot and shape
 }
 
 func newDSNRun(x linalg.Matrix, ls []deep.Layer) *dsnRun {
@@ -136,49 +139,51 @@ func newDSNRun(x linalg.Matrix, ls []deep.Layer) *dsnRun {
 // Step implements solve.Model: Z1, H1, ..., Zm, Hm.
 func (r *dsnRun) Step() error {
 	r.BeginSweep()
+	k := r.K()
 	// X pinv(Hm) = (X Hmᵀ)(Hm Hmᵀ)⁺, shared by every layer this sweep.
-	hthP, err := linalg.Pinv(r.HtH)
-	if err != nil {
+	hthP := r.s.Get(0, k, k)
+	if err := r.pinv.Pinv(hthP, r.HtH); err != nil {
 		return err
 	}
-	var y mat.Dense
+	y := r.s.Get(1, r.M, k)
 	y.Mul(r.MH, hthP)    // m x k
 	var gPrev *mat.Dense // Ψ_{i−1}ᵀΨ_{i−1}
 	for l := range r.P() {
 		// Y = X pinv(Φ Hm) = X pinv(Hm) (ΦᵀΦ)⁺ Φᵀ, m x r_l.
-		yl := &y
+		yl := y
 		if phi := r.PhiAfter(l); phi != nil {
-			var ptp mat.Dense
-			linalg.GramTo(&ptp, phi)
-			pp, err := linalg.Pinv(&ptp)
-			if err != nil {
+			rl, _ := phi.Dims()
+			ptp, pp := r.s.Get(2, k, k), r.s.Get(3, k, k)
+			linalg.GramTo(ptp, phi)
+			if err := r.pinv.Pinv(pp, ptp); err != nil {
 				return err
 			}
-			var t mat.Dense
-			t.Mul(pp, phi.T())
-			yl = new(mat.Dense)
-			yl.Mul(&y, &t)
+			t := r.s.Get(4, k, rl)
+			linalg.MulABt(t, pp, phi)
+			yl = r.s.Get(5, r.M, rl)
+			yl.Mul(y, t)
 		}
 		// Z_l = pinv(Ψ_{l−1}) Y = (Ψᵀ_{l−1}Ψ_{l−1})⁺ Ψᵀ_{l−1} Y.
 		if pb := r.PsiBefore(l); pb != nil {
-			gp, err := linalg.Pinv(gPrev)
-			if err != nil {
+			_, rp := pb.Dims()
+			_, rl := yl.Dims()
+			gp, py := r.s.Get(6, rp, rp), r.s.Get(7, rp, rl)
+			if err := r.pinv.Pinv(gp, gPrev); err != nil {
 				return err
 			}
-			var py mat.Dense
-			py.Mul(pb.T(), yl)
-			r.U[l].Mul(gp, &py)
+			linalg.MulAtB(py, pb, yl)
+			r.U[l].Mul(gp, py)
 		} else {
 			r.U[l].Copy(yl)
 		}
 		r.SetPsi(l)
 		psi := r.Psi[l]
 		_, rl := psi.Dims()
-		g := mat.NewDense(rl, rl, nil)
+		g := r.s.Get(8+l%2, rl, rl) // gPrev, the previous layer's, stays
 		linalg.GramTo(g, psi)
-		a := mat.NewDense(r.N, rl, nil)
+		a := r.s.Get(10, r.N, rl)
 		r.X.Mul(a, psi) // (Ψ_lᵀ X)ᵀ
-		semi.Update(r.V[l], a, g, dsnEps)
+		r.upd.Update(r.V[l], a, g, dsnEps)
 		gPrev = g
 	}
 	r.RefreshTop()

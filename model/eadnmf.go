@@ -215,6 +215,8 @@ type elasticRun struct {
 	psiT   *mat.Dense
 	// full and masked hold H·Ψᵀ and its observed cells in the dense form.
 	full, masked *mat.Dense
+	old          []float64      // X̂ before a step
+	ridged       linalg.Scratch // ridge·U_l and ridge·H, by shape
 }
 
 func newElasticRun(t *linalg.CSR, ls []deep.Layer, loss robustLoss, ridge float64) *elasticRun {
@@ -232,9 +234,18 @@ func newElasticRun(t *linalg.CSR, ls []deep.Layer, loss robustLoss, ridge float6
 // target returns T, the matrix the learner fits.
 func (r *elasticRun) target() *linalg.CSR { return r.X.(*linalg.CSR) }
 
-// setTarget makes t the target.
+// setTarget makes t the target. A dense form of an earlier target (of
+// t's pattern: the adversary's targets share the observed cells') takes
+// t's values in place.
 func (r *elasticRun) setTarget(t *linalg.CSR) {
 	r.X = t
+	if d, ok := r.tf.(*linalg.Dense); ok {
+		m := d.Raw()
+		m.Zero()
+		t.Each(func(i, j int, v float64) { m.Set(i, j, v) })
+		d.Changed()
+		return
+	}
 	r.tf = linalg.ForProducts(t)
 }
 
@@ -246,30 +257,33 @@ func (r *elasticRun) setTarget(t *linalg.CSR) {
 func (r *elasticRun) reconstruct(psi *mat.Dense) {
 	r.fresh = true
 	t := r.target()
+	// X̂ is rewritten in place: every target has the observed cells'
+	// pattern.
+	prev := r.xhat
 	if _, ok := r.tf.(*linalg.Dense); !ok {
-		r.psiT.Copy(psi.T())
-		r.xhat = t.Apply(r.Top(), r.psiT, func(_, wh float64) float64 { return wh }).(*linalg.CSR)
+		linalg.TransposeTo(r.psiT, psi)
+		r.xhat = t.Apply(prev, r.Top(), r.psiT, keepProduct).(*linalg.CSR)
 		r.xf = nil
 		return
 	}
 	if r.full == nil {
 		r.full, r.masked = mat.NewDense(r.N, r.M, nil), mat.NewDense(r.N, r.M, nil)
+		r.xf = linalg.NewDense(r.masked)
 	}
-	r.full.Mul(r.Top(), psi.T())
-	indptr, indices, _ := t.Raw()
-	xh := make([]float64, len(indices))
+	linalg.MulABt(r.full, r.Top(), psi)
 	fr, mr := r.full.RawMatrix(), r.masked.RawMatrix()
 	clear(mr.Data)
-	for i := range r.N {
-		frow, mrow := fr.Data[i*fr.Stride:], mr.Data[i*mr.Stride:]
-		for p := indptr[i]; p < indptr[i+1]; p++ {
-			j := indices[p]
-			xh[p], mrow[j] = frow[j], frow[j]
-		}
-	}
-	r.xhat = t.WithValues(xh)
-	r.xf = linalg.NewDense(r.masked)
+	r.xhat = t.MapStored(prev, func(i, j int, _ float64) float64 {
+		v := fr.Data[i*fr.Stride+j]
+		mr.Data[i*mr.Stride+j] = v
+		return v
+	})
+	r.xf.(*linalg.Dense).Changed()
 }
+
+// keepProduct is the entrywise function of X̂ = H·Ψᵀ on the observed
+// cells: the product's entry.
+func keepProduct(_, wh float64) float64 { return wh }
 
 // xform returns X̂ on the observed cells in the form for products.
 func (r *elasticRun) xform() linalg.Matrix {
@@ -297,8 +311,8 @@ func (r *elasticRun) reweigh() {
 // Step implements solve.Model: one sweep of the layers' updates, then H's,
 // each with the weights of the current residual.
 func (r *elasticRun) Step() error {
-	_, _, old := r.xhat.Raw()
-	old = append([]float64(nil), old...)
+	_, _, xh := r.xhat.Raw()
+	r.old = append(r.old[:0], xh...)
 	r.BeginSweep()
 	for l := range r.P() {
 		pn, pd := r.partsU(l)
@@ -310,7 +324,7 @@ func (r *elasticRun) Step() error {
 	linalg.MulUpdate(r.Top(), num, den, 1, linalg.Eps)
 	r.reconstruct(r.Product())
 	r.reweigh()
-	r.change = relativeChange(old, r.xhat, r.M)
+	r.change = relativeChange(r.old, r.xhat, r.M)
 	return nil
 }
 
@@ -328,9 +342,10 @@ func (r *elasticRun) partsU(l int) (num, den *mat.Dense) {
 	r.xform().TMul(r.den, r.dh)
 	num, den = r.Project(l, r.num, 0), r.Project(l, r.den, 1)
 	if r.ridge > 0 {
-		var t mat.Dense
+		rows, cols := r.U[l].Dims()
+		t := r.ridged.Get(0, rows, cols)
 		t.Scale(r.ridge, r.U[l])
-		den.Add(den, &t)
+		den.Add(den, t)
 	}
 	return num, den
 }
@@ -347,9 +362,10 @@ func (r *elasticRun) partsH() (num, den *mat.Dense) {
 	r.xform().Mul(r.hden, psi)
 	linalg.ScaleRows(r.hden, r.hden, r.d)
 	if r.ridge > 0 {
-		var t mat.Dense
+		rows, cols := r.Top().Dims()
+		t := r.ridged.Get(1, rows, cols)
 		t.Scale(r.ridge, r.Top())
-		r.hden.Add(r.hden, &t)
+		r.hden.Add(r.hden, t)
 	}
 	return r.hnum, r.hden
 }
@@ -399,24 +415,30 @@ type eadRun struct {
 	loops       int     // learner loops still to run
 	inner, in   int     // the loop's length and the iterations run in it
 	innerTol    float64 // the relative change that ends a loop
+	adv         adversary.Work
+	res         *linalg.CSR // the residual J ⊙ (M − X̂)
+	c           []float64   // the adversary's scales
 }
 
 // move is the adversary's move: the target J ⊙ (M + R) for the current
 // reconstruction, R = max(Q·C, −J⊙M), and its price λ‖R‖².
 func (r *eadRun) move() {
-	_, _, v := r.obs.Raw()
 	_, _, xh := r.xhat.Raw()
-	q := make([]float64, len(v))
-	for p := range v {
-		q[p] = v[p] - xh[p]
+	p := 0 // MapStored visits the entries in order
+	r.res = r.obs.MapStored(r.res, func(_, _ int, v float64) float64 {
+		q := v - xh[p]
+		p++
+		return q
+	})
+	_, norms := r.adv.Norms(r.res)
+	if len(r.c) != r.N {
+		r.c = make([]float64, r.N)
 	}
-	res := r.obs.WithValues(q)
-	_, norms := adversary.Norms(res)
-	c := make([]float64, r.N)
+	c := r.c
 	for i, e := range norms {
 		c[i] = adversary.FrobeniusScale(r.loss.weight(e), r.lambda, r.cap)
 	}
-	t, _, rows := adversary.Target(r.obs, res, func(i, _ int) float64 { return c[i] })
+	t, _, rows := r.adv.Target(r.obs, r.res, func(i, _ int) float64 { return c[i] })
 	r.setTarget(t)
 	r.price = 0
 	for _, v := range rows {

@@ -106,6 +106,9 @@ type ednmfBetaRun struct {
 	lap                 *graph.Laplacian
 	expV, expW          float64 // exponents of the V and W updates
 
+	bw, vw *beta.Work    // scratch of the divergences of X and of V
+	vx     *linalg.Dense // V, for λ·D_β(V | E)
+
 	wt                  *mat.Dense // k x d, Wᵀ
 	e, numV, denV, tmpV *mat.Dense // n x k scratch; e = X·W
 	numW, denW, tmpW    *mat.Dense // d x k scratch
@@ -122,6 +125,7 @@ func newEDNMFBetaRun(x linalg.Matrix, v, w *mat.Dense, b, lambda, gamma float64)
 	}
 	return &ednmfBetaRun{
 		x: x, v: v, w: w, beta: b, lambda: lambda, gamma: gamma,
+		bw: beta.NewWork(b), vw: beta.NewWork(b), vx: linalg.NewDense(v),
 		wt: mat.NewDense(k, d, nil),
 		e:  mat.NewDense(n, k, nil), numV: mat.NewDense(n, k, nil), denV: mat.NewDense(n, k, nil), tmpV: mat.NewDense(n, k, nil),
 		numW: mat.NewDense(d, k, nil), denW: mat.NewDense(d, k, nil), tmpW: mat.NewDense(d, k, nil),
@@ -158,7 +162,7 @@ func (r *ednmfBetaRun) stepV() {
 	// Decoder: ∇ = (V·Wᵀ)^(β−1)·W − (X ⊙ (V·Wᵀ)^(β−2))·W, nmf's W gradient
 	// with H = Wᵀ.
 	linalg.TransposeTo(r.wt, r.w)
-	beta.GradW(num, den, &r.kk, r.x, r.v, r.wt, r.w, r.beta)
+	r.bw.GradW(num, den, &r.kk, r.x, r.v, r.wt, r.w)
 	// Encoder: ∂/∂V of λ·D_β(V | E), E = X·W, entrywise.
 	if r.lambda > 0 {
 		r.x.Mul(r.e, r.w)
@@ -169,16 +173,16 @@ func (r *ednmfBetaRun) stepV() {
 			r.tmpV.Apply(func(i, j int, v float64) float64 {
 				return lam * math.Log(max(v, linalg.Eps)/max(e.At(i, j), linalg.Eps))
 			}, r.v)
-			num.Apply(func(i, j int, s float64) float64 { return s + lam/2 + max(-r.tmpV.At(i, j), 0) }, num)
-			den.Apply(func(i, j int, s float64) float64 { return s + lam/2 + max(r.tmpV.At(i, j), 0) }, den)
+			linalg.Map(num, func(i, j int, s float64) float64 { return s + lam/2 + max(-r.tmpV.At(i, j), 0) })
+			linalg.Map(den, func(i, j int, s float64) float64 { return s + lam/2 + max(r.tmpV.At(i, j), 0) })
 		case b > 1:
 			c := lam / (b - 1)
-			num.Apply(func(i, j int, s float64) float64 { return s + c*math.Pow(max(e.At(i, j), linalg.Eps), b-1) }, num)
-			den.Apply(func(i, j int, s float64) float64 { return s + c*math.Pow(max(r.v.At(i, j), linalg.Eps), b-1) }, den)
+			linalg.Map(num, func(i, j int, s float64) float64 { return s + c*math.Pow(max(e.At(i, j), linalg.Eps), b-1) })
+			linalg.Map(den, func(i, j int, s float64) float64 { return s + c*math.Pow(max(r.v.At(i, j), linalg.Eps), b-1) })
 		default:
 			c := lam / (1 - b)
-			num.Apply(func(i, j int, s float64) float64 { return s + c*math.Pow(max(r.v.At(i, j), linalg.Eps), b-1) }, num)
-			den.Apply(func(i, j int, s float64) float64 { return s + c*math.Pow(max(e.At(i, j), linalg.Eps), b-1) }, den)
+			linalg.Map(num, func(i, j int, s float64) float64 { return s + c*math.Pow(max(r.v.At(i, j), linalg.Eps), b-1) })
+			linalg.Map(den, func(i, j int, s float64) float64 { return s + c*math.Pow(max(e.At(i, j), linalg.Eps), b-1) })
 		}
 	}
 	// Graph: γ·tr(VᵀLV) majorized with positive part 2γ(D+S)V·u and
@@ -186,32 +190,32 @@ func (r *ednmfBetaRun) stepV() {
 	if r.lap != nil {
 		r.lap.MulA(r.tmpV, r.v)
 		linalg.Scale(r.tmpV, 2*r.gamma)
-		den.Add(den, r.tmpV)
-		num.Add(num, r.tmpV)
-		num.Add(num, r.tmpV)
+		linalg.AddScaled(den, 1, r.tmpV)
+		linalg.AddScaled(num, 1, r.tmpV)
+		linalg.AddScaled(num, 1, r.tmpV)
 		r.lap.MulD(r.tmpV, r.v)
 		linalg.Scale(r.tmpV, 2*r.gamma)
-		den.Add(den, r.tmpV)
+		linalg.AddScaled(den, 1, r.tmpV)
 	}
 	linalg.MulUpdate(r.v, num, den, r.expV, linalg.Eps)
 }
 
 func (r *ednmfBetaRun) stepW() {
 	b, num, den := r.beta, r.numW, r.denW
-	r.wt.Copy(r.w.T())
+	linalg.TransposeTo(r.wt, r.w)
 	// Decoder: ∇ = ((V·Wᵀ)^(β−1))ᵀ·V − (X ⊙ (V·Wᵀ)^(β−2))ᵀ·V.
 	switch b {
 	case 2:
 		r.x.TMul(num, r.v)
-		den.Mul(r.w, linalg.Gram(r.v))
+		linalg.GramTo(&r.kk, r.v)
+		den.Mul(r.w, &r.kk)
 	case 1:
-		beta.Ratio(r.x, r.v, r.wt, b).TMul(num, r.v)
-		vs := linalg.ColSums(r.v)
-		den.Apply(func(_, j int, _ float64) float64 { return vs[j] }, den)
+		r.bw.Ratio(r.x, r.v, r.wt).TMul(num, r.v)
+		r.bw.KLDen(den, r.v)
 	default:
-		beta.Ratio(r.x, r.v, r.wt, b).TMul(num, r.v)
-		linalg.TPowMul(r.tmpKD, r.v, r.wt, b-1, beta.PowFloor(b))
-		den.Copy(r.tmpKD.T())
+		r.bw.Ratio(r.x, r.v, r.wt).TMul(num, r.v)
+		r.bw.TPowMul(r.tmpKD, r.v, r.wt)
+		linalg.TransposeTo(den, r.tmpKD)
 	}
 	// Encoder: λ·D_β(V | X·W) is β-NMF of V with dictionary X and
 	// coefficients W: ∇ = λXᵀ(E^(β−1)) − λXᵀ(V ⊙ E^(β−2)).
@@ -222,21 +226,21 @@ func (r *ednmfBetaRun) stepW() {
 		case 2:
 			r.x.TMul(r.tmpW, r.v)
 			linalg.Scale(r.tmpW, r.lambda)
-			num.Add(num, r.tmpW)
+			linalg.AddScaled(num, 1, r.tmpW)
 			r.x.TMul(r.tmpW, e)
 			linalg.Scale(r.tmpW, r.lambda)
-			den.Add(den, r.tmpW)
+			linalg.AddScaled(den, 1, r.tmpW)
 		default:
 			r.tmpV.Apply(func(i, j int, v float64) float64 {
 				return v * math.Pow(max(e.At(i, j), linalg.Eps), b-2)
 			}, r.v)
 			r.x.TMul(r.tmpW, r.tmpV)
 			linalg.Scale(r.tmpW, r.lambda)
-			num.Add(num, r.tmpW)
+			linalg.AddScaled(num, 1, r.tmpW)
 			r.tmpV.Apply(func(_, _ int, s float64) float64 { return math.Pow(max(s, linalg.Eps), b-1) }, e)
 			r.x.TMul(r.tmpW, r.tmpV)
 			linalg.Scale(r.tmpW, r.lambda)
-			den.Add(den, r.tmpW)
+			linalg.AddScaled(den, 1, r.tmpW)
 		}
 	}
 	linalg.MulUpdate(r.w, num, den, r.expW, linalg.Eps)
@@ -245,10 +249,12 @@ func (r *ednmfBetaRun) stepW() {
 // Objective implements solve.Model: D_β(X | V·Wᵀ) + λ·D_β(V | X·W) +
 // γ·tr(VᵀLV), both divergences computed by BetaDivergence.
 func (r *ednmfBetaRun) Objective() float64 {
-	obj := beta.Divergence(r.x, r.v, linalg.Transpose(r.w), r.beta)
+	linalg.TransposeTo(r.wt, r.w) // the steps' scratch, free between them
+	obj := r.bw.Divergence(r.x, r.v, r.wt)
 	if r.lambda > 0 {
 		r.x.Mul(r.e, r.w)
-		obj += r.lambda * beta.Divergence(linalg.NewDense(r.v), r.e, r.eye, r.beta)
+		r.vx.Changed()
+		obj += r.lambda * r.vw.Divergence(r.vx, r.e, r.eye)
 	}
 	if r.lap != nil {
 		obj += r.gamma * r.lap.Trace(r.v, r.tmpV)

@@ -134,6 +134,8 @@ type fairRun struct {
 	t      *trifactor.Factorization
 	fair   *fairGraph // nil when λ = 0
 	lambda float64
+	// norms and scratch are the column norms of H and their workspace.
+	norms, scratch []float64
 }
 
 // Step implements solve.Model. With the regularizer on, it then rescales
@@ -148,9 +150,13 @@ func (r *fairRun) Step() error {
 	if r.fair == nil {
 		return nil
 	}
-	norms := linalg.UnitColumns(r.t.H)
-	linalg.ScaleRows(r.t.W, r.t.W, norms)
-	linalg.ScaleCols(r.t.W, norms)
+	n, k := r.t.H.Dims()
+	if len(r.norms) != k {
+		r.norms, r.scratch = make([]float64, k), make([]float64, max(n, k))
+	}
+	linalg.UnitColumnsTo(r.norms, r.t.H, r.scratch)
+	linalg.ScaleRows(r.t.W, r.t.W, r.norms)
+	linalg.ScaleCols(r.t.W, r.norms)
 	r.t.Changed()
 	return nil
 }

@@ -150,13 +150,16 @@ type lpadRun struct {
 	l21         bool
 	rPrice      float64 // λ‖R‖_{2,1} or λ‖R‖²_F
 	den, ridge  *mat.Dense
-	hden        *mat.Dense
+	hden, hb    *mat.Dense // n x k
+	c           []float64  // the adversary's scales
+	adv         adversary.Work
 }
 
 func (r *lpadRun) init() {
 	k := r.K()
 	r.den, r.ridge = mat.NewDense(r.M, k, nil), mat.NewDense(r.M, k, nil)
-	r.hden = mat.NewDense(r.N, k, nil)
+	r.hden, r.hb = mat.NewDense(r.N, k, nil), mat.NewDense(r.N, k, nil)
+	r.c = make([]float64, r.M)
 	r.RefreshPsi()
 	r.RefreshTop()
 }
@@ -164,9 +167,9 @@ func (r *lpadRun) init() {
 // move is the adversary's move: the target A_S + R for the current
 // reconstruction, and R's price.
 func (r *lpadRun) move() {
-	m := adversary.Residual(r.as, r.Top(), r.Product())
-	mNorms, _ := adversary.Norms(m)
-	c := make([]float64, len(mNorms))
+	m := r.adv.Residual(r.as, r.Top(), r.Product())
+	mNorms, _ := r.adv.Norms(m)
+	c := r.c
 	for j, v := range mNorms {
 		if r.l21 {
 			c[j] = adversary.L21Scale(1, v, r.lambda, r.cap)
@@ -174,7 +177,7 @@ func (r *lpadRun) move() {
 			c[j] = adversary.FrobeniusScale(1, r.lambda, r.cap)
 		}
 	}
-	t, norms, _ := adversary.Target(r.as, m, func(_, j int) float64 { return c[j] })
+	t, norms, _ := r.adv.Target(r.as, m, func(_, j int) float64 { return c[j] })
 	r.X, r.SqNorm = t, t.Stats().SquaredNorm
 	if r.l21 {
 		r.rPrice = r.lambda * floats.Sum(norms)
@@ -204,9 +207,8 @@ func (r *lpadRun) Step() error {
 	h := r.Top()
 	r.hden.Mul(h, r.PtP)
 	if r.beta > 0 {
-		var t mat.Dense
-		t.Scale(r.beta, h)
-		r.hden.Add(r.hden, &t)
+		r.hb.Scale(r.beta, h)
+		r.hden.Add(r.hden, r.hb)
 	}
 	linalg.MulUpdate(h, r.XPsi, r.hden, 1, linalg.Eps)
 	r.RefreshTop()

@@ -120,6 +120,7 @@ type lpaRun struct {
 	every, iter         int
 	t                   linalg.Matrix // A + R, A's pattern
 	rr                  float64       // ‖R‖²
+	adv                 adversary.Work
 
 	ht, num, den, tmp *mat.Dense // n x k
 	kk                *mat.Dense // k x k
@@ -139,7 +140,7 @@ func newLPARun(a *linalg.CSR, lap *graph.Laplacian, w, h *mat.Dense, lambda, alp
 func (r *lpaRun) Step() error {
 	if r.iter > 0 && r.iter%r.every == 0 {
 		c := r.c
-		t, norms, _ := adversary.Target(r.a, adversary.Residual(r.a, r.w, r.ht), func(int, int) float64 { return c })
+		t, norms, _ := r.adv.Target(r.a, r.adv.Residual(r.a, r.w, r.ht), func(int, int) float64 { return c })
 		r.t, r.rr = t, floats.Dot(norms, norms)
 	}
 	r.iter++
@@ -147,7 +148,7 @@ func (r *lpaRun) Step() error {
 	linalg.MulUpdate(r.w, num, den, 1, linalg.Eps)
 	num, den = r.hParts()
 	linalg.MulUpdate(r.ht, num, den, 1, linalg.Eps)
-	r.h.Copy(r.ht.T())
+	linalg.TransposeTo(r.h, r.ht)
 	return nil
 }
 

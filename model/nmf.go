@@ -202,7 +202,7 @@ func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
 	// scikit-learn's _compute_regularization: penalties scale with the
 	// dimension they are summed over.
 	return &nmfRun{
-		x: x, beta: b, gamma: beta.Gamma(b), cd: cd, updateH: updateH, shuffle: m.Shuffle, masked: m.Masked,
+		x: x, beta: b, gamma: beta.Gamma(b), bw: beta.NewWork(b), cd: cd, updateH: updateH, shuffle: m.Shuffle, masked: m.Masked,
 		l1W: float64(d) * m.AlphaW * m.L1Ratio, l2W: float64(d) * m.AlphaW * (1 - m.L1Ratio),
 		l1H: float64(n) * alphaH * m.L1Ratio, l2H: float64(n) * alphaH * (1 - m.L1Ratio),
 	}, nil
@@ -217,6 +217,7 @@ type nmfRun struct {
 	x                  linalg.Matrix
 	w, h               *mat.Dense
 	beta, gamma        float64
+	bw                 *beta.Work // the β-divergence's scratch
 	l1W, l2W, l1H, l2H float64
 	cd, updateH        bool
 	masked             bool // the stored entries of x are the observed ones
@@ -231,6 +232,7 @@ type nmfRun struct {
 	tmpT, tmpT2 *mat.Dense // d x k scratch
 	kk, kk2     mat.Dense  // k x k scratch
 	perm        []int      // coordinate order of the cd solver
+	ws          []float64  // column sums of W (mu, β = 1)
 }
 
 // Step implements solve.Model.
@@ -271,6 +273,7 @@ func (r *nmfRun) scratch() {
 	if !r.cd {
 		r.denW = mat.NewDense(n, k, nil)
 		r.numH, r.denH = mat.NewDense(k, d, nil), mat.NewDense(k, d, nil)
+		r.ws = make([]float64, k)
 	}
 }
 
@@ -280,9 +283,9 @@ func (r *nmfRun) muW() {
 	// operand; the copy is d x k, small beside the products.
 	linalg.TransposeTo(r.tmpT, r.h)
 	if r.masked {
-		beta.MaskedGradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT, r.beta)
+		r.bw.MaskedGradW(r.numW, r.denW, r.x, r.w, r.h, r.tmpT)
 	} else {
-		beta.GradW(r.numW, r.denW, &r.kk, r.x, r.w, r.h, r.tmpT, r.beta)
+		r.bw.GradW(r.numW, r.denW, &r.kk, r.x, r.w, r.h, r.tmpT)
 	}
 	penalize(r.denW, r.w, r.l1W, r.l2W)
 	linalg.MulUpdate(r.w, r.numW, r.denW, r.gamma, linalg.Eps)
@@ -293,7 +296,7 @@ func (r *nmfRun) muH() {
 	num, den := r.numH, r.denH
 	switch {
 	case r.masked:
-		beta.MaskedGradHT(r.tmpT, r.tmpT2, r.x, r.w, r.h, r.beta)
+		r.bw.MaskedGradHT(r.tmpT, r.tmpT2, r.x, r.w, r.h)
 		linalg.TransposeTo(num, r.tmpT)
 		linalg.TransposeTo(den, r.tmpT2)
 	case r.beta == 2:
@@ -302,19 +305,23 @@ func (r *nmfRun) muH() {
 		linalg.GramTo(&r.kk, r.w)
 		den.Mul(&r.kk, r.h)
 	case r.beta == 1:
-		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
+		r.bw.Ratio(r.x, r.w, r.h).TMul(r.tmpT, r.w)
 		linalg.TransposeTo(num, r.tmpT)
-		ws := linalg.ColSums(r.w)
-		den.Apply(func(i, _ int, _ float64) float64 {
-			if ws[i] == 0 {
-				return 1
+		linalg.ColSumsTo(r.ws, r.w)
+		raw := den.RawMatrix()
+		for i, s := range r.ws {
+			if s == 0 {
+				s = 1
 			}
-			return ws[i]
-		}, den)
+			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+			for j := range row {
+				row[j] = s
+			}
+		}
 	default:
-		beta.Ratio(r.x, r.w, r.h, r.beta).TMul(r.tmpT, r.w)
+		r.bw.Ratio(r.x, r.w, r.h).TMul(r.tmpT, r.w)
 		linalg.TransposeTo(num, r.tmpT)
-		linalg.TPowMul(den, r.w, r.h, r.beta-1, beta.PowFloor(r.beta))
+		r.bw.TPowMul(den, r.w, r.h)
 	}
 	penalize(den, r.h, r.l1H, r.l2H)
 	linalg.MulUpdate(r.h, num, den, r.gamma, linalg.Eps)
@@ -326,7 +333,7 @@ func penalize(den, f *mat.Dense, l1, l2 float64) {
 		linalg.AddScalar(den, l1)
 	}
 	if l2 > 0 {
-		den.Apply(func(i, j int, v float64) float64 { return v + l2*f.At(i, j) }, den)
+		linalg.Map(den, func(i, j int, v float64) float64 { return v + l2*f.At(i, j) })
 	}
 }
 
@@ -397,13 +404,13 @@ func (r *nmfRun) lossValue() float64 {
 	if !r.fresh {
 		switch {
 		case r.masked:
-			r.loss = beta.MaskedDivergence(r.x, r.w, r.h, r.beta)
+			r.loss = r.bw.MaskedDivergence(r.x, r.w, r.h)
 		case r.beta == 2 && r.numW != nil:
 			// The scratch of the steps is free between them.
 			linalg.TransposeTo(r.tmpT, r.h)
 			r.loss = beta.Frobenius(r.x, r.w, r.tmpT, r.numW, &r.kk, &r.kk2)
 		default:
-			r.loss = beta.Divergence(r.x, r.w, r.h, r.beta)
+			r.loss = r.bw.Divergence(r.x, r.w, r.h)
 		}
 		r.fresh = true
 	}

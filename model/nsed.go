@@ -131,5 +131,5 @@ func rowNormalized(x linalg.Matrix) linalg.Matrix {
 		}
 		return 1 / s
 	}, inv)
-	return x.Apply(inv, ones, func(v, s float64) float64 { return v * s })
+	return x.Apply(nil, inv, ones, func(v, s float64) float64 { return v * s })
 }

@@ -163,6 +163,8 @@ type oedfsRun struct {
 
 	xw, numV, denV, tmp *mat.Dense // n x k scratch
 	numW, denW, xtxw    *mat.Dense // d x k scratch
+	g, vd, vs, kk       mat.Dense  // k x k scratch
+	q                   []float64  // row norms of W
 }
 
 func (r *oedfsRun) scratch() {
@@ -173,6 +175,7 @@ func (r *oedfsRun) scratch() {
 	_, k := r.v.Dims()
 	r.xw, r.numV, r.denV, r.tmp = mat.NewDense(n, k, nil), mat.NewDense(n, k, nil), mat.NewDense(n, k, nil), mat.NewDense(n, k, nil)
 	r.numW, r.denW, r.xtxw = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
+	r.q = make([]float64, d)
 }
 
 // Step implements solve.Model: V, then W with the new V.
@@ -191,24 +194,22 @@ func (r *oedfsRun) stepV() {
 	// terms V·WᵀW + V of P cancel against V·Vᵀ(V·WᵀW + V), leaving
 	// num = 2X·W + λS·V + λV·(VᵀD·V), den = 2V·(VᵀX·W) + λD·V + λV·(VᵀS·V).
 	r.numV.Scale(2, r.xw)
-	var g mat.Dense
-	g.Mul(r.v.T(), r.xw)
-	r.denV.Mul(r.v, &g)
+	linalg.MulAtB(&r.g, r.v, r.xw)
+	r.denV.Mul(r.v, &r.g)
 	linalg.Scale(r.denV, 2)
 	if r.lap != nil {
-		var vd, vs mat.Dense
 		r.lap.MulD(r.tmp, r.v)
-		vd.Mul(r.v.T(), r.tmp)
+		linalg.MulAtB(&r.vd, r.v, r.tmp)
 		linalg.Scale(r.tmp, r.lambda)
 		r.denV.Add(r.denV, r.tmp)
 		r.lap.MulA(r.tmp, r.v)
-		vs.Mul(r.v.T(), r.tmp)
+		linalg.MulAtB(&r.vs, r.v, r.tmp)
 		linalg.Scale(r.tmp, r.lambda)
 		r.numV.Add(r.numV, r.tmp)
-		r.tmp.Mul(r.v, &vd)
+		r.tmp.Mul(r.v, &r.vd)
 		linalg.Scale(r.tmp, r.lambda)
 		r.numV.Add(r.numV, r.tmp)
-		r.tmp.Mul(r.v, &vs)
+		r.tmp.Mul(r.v, &r.vs)
 		linalg.Scale(r.tmp, r.lambda)
 		r.denV.Add(r.denV, r.tmp)
 	}
@@ -222,10 +223,12 @@ func (r *oedfsRun) stepW() {
 	linalg.Scale(r.numW, 2)
 	r.x.Mul(r.xw, r.w)
 	r.x.TMul(r.xtxw, r.xw)
-	r.denW.Mul(r.w, linalg.Gram(r.v))
+	linalg.GramTo(&r.kk, r.v)
+	r.denW.Mul(r.w, &r.kk)
 	r.denW.Add(r.denW, r.xtxw)
 	if r.gamma > 0 {
-		q := linalg.RowNorms(r.w)
+		q := r.q
+		linalg.RowNormsTo(q, r.w)
 		for i, s := range q {
 			q[i] = r.gamma / 2 / max(s, linalg.Eps)
 		}

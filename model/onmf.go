@@ -119,11 +119,11 @@ func (m *ONMF) fit(r *run, x linalg.Matrix) (*Result, error) {
 		// S starts at HᵀXWᵀ, nonnegative and full: S = I would stay
 		// diagonal for ever, since multiplicative updates cannot leave 0.
 		run.s = linalg.Product(crossT(x, h), w.T())
-		run.s.Scale(linalg.OptimalScale(x, linalg.Product(h, run.s), w), run.s)
+		run.s.Scale(linalg.OptimalScale(x, linalg.Product(h, run.s), w, nil), run.s)
 	case run.orthH:
-		linalg.Scale(w, linalg.OptimalScale(x, h, w))
+		linalg.Scale(w, linalg.OptimalScale(x, h, w, nil))
 	default:
-		linalg.Scale(h, linalg.OptimalScale(x, h, w))
+		linalg.Scale(h, linalg.OptimalScale(x, h, w, nil))
 	}
 	factors := []Factor{
 		{Name: H, Doc: "n x k sample factor (cluster indicator), the paper's Hᵀ", M: run.h},
@@ -169,6 +169,26 @@ type onmfRun struct {
 	h, s, w      *mat.Dense // n x k, k x k (nil unless tri), k x d
 	tri          bool
 	orthH, orthW bool
+
+	// The steps' scratch, allocated once by scratch.
+	hs, numH, denH, xwt *mat.Dense // n x k; hs = H·S
+	sw, numW, denW      *mat.Dense // k x d; sw = S·W
+	xta, bt             *mat.Dense // d x k
+	kk, kk2, kk3, kk4   mat.Dense  // k x k
+}
+
+// scratch allocates, once, the scratch matrices of the steps.
+func (r *onmfRun) scratch() {
+	if r.numH != nil {
+		return
+	}
+	n, k := r.h.Dims()
+	_, d := r.w.Dims()
+	nk, kd, dk := func() *mat.Dense { return mat.NewDense(n, k, nil) }, func() *mat.Dense { return mat.NewDense(k, d, nil) }, func() *mat.Dense { return mat.NewDense(d, k, nil) }
+	r.numH, r.denH, r.xwt, r.numW, r.denW, r.xta, r.bt = nk(), nk(), nk(), kd(), kd(), dk(), dk()
+	if r.s != nil {
+		r.hs, r.sw = nk(), kd()
+	}
 }
 
 // a returns H·S, or H when S = I.
@@ -179,44 +199,54 @@ func (r *onmfRun) a() *mat.Dense {
 	return linalg.Product(r.h, r.s)
 }
 
-// b returns S·W, or W when S = I.
-func (r *onmfRun) b() *mat.Dense {
-	if r.s == nil {
-		return r.w
-	}
-	return linalg.Product(r.s, r.w)
-}
-
 // Step implements solve.Model: W, then H, then S.
 func (r *onmfRun) Step() error {
-	a := r.a()
-	num := crossT(r.x, a) // AᵀX, k x d
-	var den *mat.Dense
+	r.scratch()
+	a := r.h
+	if r.s != nil {
+		a = r.hs
+		a.Mul(r.h, r.s)
+	}
+	num, den := r.numW, r.denW
+	r.x.TMul(r.xta, a)
+	linalg.TransposeTo(num, r.xta) // AᵀX, k x d
 	gamma := 1.0
 	if r.orthW {
-		den, gamma = linalg.Product(linalg.Product(num, r.w.T()), r.w), 0.5
+		linalg.MulABt(&r.kk, num, r.w)
+		den.Mul(&r.kk, r.w)
+		gamma = 0.5
 	} else {
-		den = linalg.Product(linalg.Gram(a), r.w)
+		linalg.GramTo(&r.kk, a)
+		den.Mul(&r.kk, r.w)
 	}
 	linalg.MulUpdate(r.w, num, den, gamma, linalg.Eps)
 
-	b := r.b()
-	n, k := r.h.Dims()
-	num = mat.NewDense(n, k, nil)
-	r.x.Mul(num, b.T()) // X·Bᵀ
+	b := r.w
+	if r.s != nil {
+		b = r.sw
+		b.Mul(r.s, r.w)
+	}
+	num, den = r.numH, r.denH
+	linalg.MulBt(r.x, num, b, r.bt) // X·Bᵀ
 	gamma = 1
 	if r.orthH {
-		den, gamma = linalg.Product(r.h, linalg.Product(r.h.T(), num)), 0.5
+		linalg.MulAtB(&r.kk, r.h, num)
+		den.Mul(r.h, &r.kk)
+		gamma = 0.5
 	} else {
-		den = linalg.Product(r.h, linalg.Product(b, b.T()))
+		linalg.MulABt(&r.kk, b, b)
+		den.Mul(r.h, &r.kk)
 	}
 	linalg.MulUpdate(r.h, num, den, gamma, linalg.Eps)
 
 	if r.s != nil {
-		xwt := mat.NewDense(n, k, nil)
-		r.x.Mul(xwt, r.w.T())
-		num = linalg.Product(r.h.T(), xwt)
-		den = linalg.Product(linalg.Product(linalg.Gram(r.h), r.s), linalg.Product(r.w, r.w.T()))
+		linalg.MulBt(r.x, r.xwt, r.w, r.bt)
+		num, den = &r.kk, &r.kk4
+		linalg.MulAtB(num, r.h, r.xwt)
+		linalg.GramTo(&r.kk2, r.h)
+		r.kk3.Mul(&r.kk2, r.s)
+		linalg.MulABt(&r.kk2, r.w, r.w)
+		den.Mul(&r.kk3, &r.kk2)
 		linalg.MulUpdate(r.s, num, den, 0.5, linalg.Eps)
 	}
 	return nil

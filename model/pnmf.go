@@ -87,6 +87,23 @@ type pnmfRun struct {
 	w       *mat.Dense // d x k
 	gamma   float64
 	rescale bool
+
+	p                 *mat.Dense     // n x k, X·W
+	wt                *mat.Dense     // k x d, Wᵀ
+	aw, num, den, tmp *mat.Dense     // d x k
+	ptp, wtw          mat.Dense      // k x k
+	scaleScratch      linalg.Scratch // OptimalScale's
+}
+
+// scratch allocates, once, the scratch matrices of the steps.
+func (r *pnmfRun) scratch() {
+	if r.p != nil {
+		return
+	}
+	n, _ := r.x.Dims()
+	d, k := r.w.Dims()
+	r.p, r.wt = mat.NewDense(n, k, nil), mat.NewDense(k, d, nil)
+	r.aw, r.num, r.den, r.tmp = mat.NewDense(d, k, nil), mat.NewDense(d, k, nil), mat.NewDense(d, k, nil), mat.NewDense(d, k, nil)
 }
 
 // project returns P = X·W (n x k).
@@ -101,8 +118,10 @@ func (r *pnmfRun) project() *mat.Dense {
 // scale multiplies W by the c that minimizes ‖X − c²·XWWᵀ‖: c² is the
 // optimal scale of the product (XW)·Wᵀ.
 func (r *pnmfRun) scale() {
-	wt := linalg.Transpose(r.w)
-	r.w.Scale(math.Sqrt(linalg.OptimalScale(r.x, r.project(), wt)), r.w)
+	r.scratch()
+	linalg.TransposeTo(r.wt, r.w)
+	r.x.Mul(r.p, r.w)
+	linalg.Scale(r.w, math.Sqrt(linalg.OptimalScale(r.x, r.p, r.wt, &r.scaleScratch)))
 }
 
 // Step implements solve.Model.
@@ -110,14 +129,16 @@ func (r *pnmfRun) Step() error {
 	if r.rescale {
 		r.scale()
 	}
-	p := r.project()
-	d, k := r.w.Dims()
-	aw := mat.NewDense(d, k, nil)
+	r.scratch()
+	p, aw, num, den := r.p, r.aw, r.num, r.den
+	r.x.Mul(p, r.w)
 	r.x.TMul(aw, p) // XᵀX·W
-	num := mat.NewDense(d, k, nil)
 	num.Scale(2, aw)
-	den := linalg.Product(r.w, linalg.Gram(p)) // W·(WᵀAW), WᵀAW = PᵀP
-	den.Add(den, linalg.Product(aw, linalg.Gram(r.w)))
+	linalg.GramTo(&r.ptp, p)
+	den.Mul(r.w, &r.ptp) // W·(WᵀAW), WᵀAW = PᵀP
+	linalg.GramTo(&r.wtw, r.w)
+	r.tmp.Mul(aw, &r.wtw)
+	den.Add(den, r.tmp)
 	linalg.MulUpdate(r.w, num, den, r.gamma, linalg.Eps)
 	return nil
 }

@@ -127,9 +127,10 @@ type rasRun struct {
 	pa, pb   []float64 // d^{−α}, d^{−(1−α)}
 	ds       []float64 // row sums of S: the diagonal of D
 
-	ah, ath, sh, sth, num, den, tmp, tmpT *mat.Dense // n x k
-	g, hah, wp, wn, mp, mn, kk, kk2, kk3  *mat.Dense // k x k
-	fresh                                 bool       // ah, ath, sh, sth, g, hah hold for the current H
+	ah, ath, sh, sth, num, den, tmp, tmpT    *mat.Dense // n x k
+	g, gi, hah, wp, wn, mp, mn, kk, kk2, kk3 *mat.Dense // k x k
+	pinv                                     linalg.PinvScratch
+	fresh                                    bool // ah, ath, sh, sth, g, hah hold for the current H
 }
 
 func newRASRun(a *linalg.CSR, h, w *mat.Dense, lambda, alpha float64, gradient bool) *rasRun {
@@ -147,7 +148,7 @@ func newRASRun(a *linalg.CSR, h, w *mat.Dense, lambda, alpha float64, gradient b
 	for _, p := range []**mat.Dense{&r.ah, &r.ath, &r.sh, &r.sth, &r.num, &r.den, &r.tmp, &r.tmpT} {
 		*p = mat.NewDense(n, k, nil)
 	}
-	for _, p := range []**mat.Dense{&r.g, &r.kk3, &r.hah, &r.wp, &r.wn, &r.mp, &r.mn, &r.kk, &r.kk2} {
+	for _, p := range []**mat.Dense{&r.g, &r.gi, &r.kk3, &r.hah, &r.wp, &r.wn, &r.mp, &r.mn, &r.kk, &r.kk2} {
 		*p = mat.NewDense(k, k, nil)
 	}
 	one := mat.NewDense(n, 1, nil)
@@ -177,7 +178,7 @@ func (r *rasRun) refresh() {
 	r.a.Mul(r.ah, r.h)
 	r.a.TMul(r.ath, r.h)
 	linalg.GramTo(r.g, r.h)
-	r.hah.Mul(r.h.T(), r.ah)
+	linalg.MulAtB(r.hah, r.h, r.ah)
 	if r.lambda > 0 {
 		r.mulS(r.sh, r.h, r.pa, r.pb, r.tmp, r.tmpT)
 		r.mulS(r.sth, r.h, r.pb, r.pa, r.tmp, r.tmpT)
@@ -189,12 +190,11 @@ func (r *rasRun) refresh() {
 func (r *rasRun) Step() error {
 	r.refresh()
 	// H⁺ = (HᵀH)⁺Hᵀ for every H, so W = G⁺(HᵀAH)G⁺ from k x k matrices.
-	gi, err := linalg.Pinv(r.g)
-	if err != nil {
+	if err := r.pinv.Pinv(r.gi, r.g); err != nil {
 		return err
 	}
-	r.kk.Mul(r.hah, gi)
-	r.w.Mul(gi, r.kk)
+	r.kk.Mul(r.hah, r.gi)
+	r.w.Mul(r.gi, r.kk)
 	r.updateH()
 	return nil
 }
@@ -216,10 +216,10 @@ func (r *rasRun) Step() error {
 // so that den − num is half the gradient of the objective.
 func (r *rasRun) updateH() {
 	linalg.PosNeg(r.wp, r.wn, r.w)
-	r.num.Mul(r.ah, r.wp.T())
+	linalg.MulABt(r.num, r.ah, r.wp)
 	r.tmp.Mul(r.ath, r.wp)
 	r.num.Add(r.num, r.tmp)
-	r.den.Mul(r.ah, r.wn.T())
+	linalg.MulABt(r.den, r.ah, r.wn)
 	r.tmp.Mul(r.ath, r.wn)
 	r.den.Add(r.den, r.tmp)
 	if r.gradient {
@@ -252,10 +252,10 @@ func (r *rasRun) updateH() {
 
 // quad sets dst = XGXᵀ + XᵀGX (k x k) for the current G = HᵀH.
 func (r *rasRun) quad(dst, x *mat.Dense) {
-	r.kk.Mul(r.g, x.T())
+	linalg.MulABt(r.kk, r.g, x)
 	dst.Mul(x, r.kk)
 	r.kk.Mul(r.g, x)
-	r.kk3.Mul(x.T(), r.kk)
+	linalg.MulAtB(r.kk3, x, r.kk)
 	dst.Add(dst, r.kk3)
 }
 

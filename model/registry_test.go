@@ -242,7 +242,7 @@ func (hugeMatrix) TMul(*mat.Dense, mat.Matrix) { panic("a product was formed") }
 func (hugeMatrix) Stats() linalg.Stats {
 	return linalg.Stats{Sum: 1, SquaredNorm: 1, Max: 1, Finite: true}
 }
-func (hugeMatrix) Apply(*mat.Dense, *mat.Dense, func(x, wh float64) float64) linalg.Matrix {
+func (hugeMatrix) Apply(linalg.Matrix, *mat.Dense, *mat.Dense, func(x, wh float64) float64) linalg.Matrix {
 	panic("a product was formed")
 }
 func (hugeMatrix) Each(fn func(i, j int, v float64)) { fn(0, 1, 1) }

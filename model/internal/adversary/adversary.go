@@ -36,21 +36,33 @@ import (
 	"github.com/deepnmf/deepnmf/linalg"
 )
 
+// Work holds the adversary's matrices (the residual and the target, with
+// A's pattern) and norms over the moves of one fit on A, rewritten in
+// place by each move so that the moves allocate nothing after the first:
+// what a method returns holds until the next call of the same method. A
+// Work is not safe for concurrent use.
+type Work struct {
+	m, t         *linalg.CSR
+	mCols, mRows []float64 // the residual's norms
+	tCols, tRows []float64 // the perturbation's norms
+}
+
 // Residual returns M = A − L·Rᵀ on A's stored entries (L n x k, R d x k),
 // with A's pattern.
-func Residual(a linalg.Matrix, l, r *mat.Dense) *linalg.CSR {
-	return entries(a, func(i, j int, x float64) float64 {
+func (w *Work) Residual(a *linalg.CSR, l, r *mat.Dense) *linalg.CSR {
+	w.m = a.MapStored(w.m, func(i, j int, x float64) float64 {
 		return x - floats.Dot(l.RawRowView(i), r.RawRowView(j))
 	})
+	return w.m
 }
 
 // Target returns A + max(c_ij·M, −A) on A's stored entries for the
 // residual m (A's pattern) and the scales c, and the column norms and the
 // row norms of the perturbation.
-func Target(a, m *linalg.CSR, c func(i, j int) float64) (t *linalg.CSR, colNorms, rowNorms []float64) {
+func (w *Work) Target(a, m *linalg.CSR, c func(i, j int) float64) (t *linalg.CSR, colNorms, rowNorms []float64) {
 	n, d := a.Dims()
-	colNorms, rowNorms = make([]float64, d), make([]float64, n)
-	t = entries(a, func(i, j int, x float64) float64 {
+	colNorms, rowNorms = zeros(&w.tCols, d), zeros(&w.tRows, n)
+	w.t = a.MapStored(w.t, func(i, j int, x float64) float64 {
 		r := max(c(i, j)*m.At(i, j), -x)
 		colNorms[j] += r * r
 		rowNorms[i] += r * r
@@ -62,23 +74,17 @@ func Target(a, m *linalg.CSR, c func(i, j int) float64) (t *linalg.CSR, colNorms
 	for i, v := range rowNorms {
 		rowNorms[i] = math.Sqrt(v)
 	}
-	return t, colNorms, rowNorms
+	return w.t, colNorms, rowNorms
 }
 
-// entries returns the matrix with A's stored entries (every entry of a
-// dense A) valued f(i, j, a_ij), explicit zeros kept.
-func entries(a linalg.Matrix, f func(i, j int, x float64) float64) *linalg.CSR {
-	n, d := a.Dims()
-	nnz := a.NNZ()
-	rows, cols, vals := make([]int, 0, nnz), make([]int, 0, nnz), make([]float64, 0, nnz)
-	a.Each(func(i, j int, x float64) {
-		rows, cols, vals = append(rows, i), append(cols, j), append(vals, f(i, j, x))
-	})
-	out, err := linalg.NewCSRFromTriplets(n, d, rows, cols, vals, true)
-	if err != nil {
-		panic(err) // the entries come from a matrix of that shape
+// zeros returns *s with length n, all zero, made again when its length
+// differs.
+func zeros(s *[]float64, n int) []float64 {
+	if len(*s) != n {
+		*s = make([]float64, n)
 	}
-	return out
+	clear(*s)
+	return *s
 }
 
 // FrobeniusScale returns the scale of a group of loss weight d under the
@@ -100,13 +106,17 @@ func L21Scale(d, norm, lambda, cmax float64) float64 {
 }
 
 // Norms returns the column norms and the row norms of m's stored entries.
-func Norms(m *linalg.CSR) (cols, rows []float64) {
+func (w *Work) Norms(m *linalg.CSR) (cols, rows []float64) {
 	n, d := m.Dims()
-	cols, rows = make([]float64, d), make([]float64, n)
-	m.Each(func(i, j int, v float64) {
-		cols[j] += v * v
-		rows[i] += v * v
-	})
+	cols, rows = zeros(&w.mCols, d), zeros(&w.mRows, n)
+	indptr, indices, data := m.Raw()
+	for i := range n {
+		for p := indptr[i]; p < indptr[i+1]; p++ {
+			v := data[p]
+			cols[indices[p]] += v * v
+			rows[i] += v * v
+		}
+	}
 	for j, v := range cols {
 		cols[j] = math.Sqrt(v)
 	}

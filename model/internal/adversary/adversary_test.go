@@ -52,7 +52,8 @@ func TestTarget(t *testing.T) {
 	a := linalg.CSRFromDense(ad)
 	l := mat.NewDense(3, 1, []float64{1, 2, 0.5})
 	r := mat.NewDense(3, 1, []float64{1, 0.5, 1})
-	m := Residual(a, l, r)
+	var w Work
+	m := w.Residual(a, l, r)
 	if m.NNZ() != a.NNZ() {
 		t.Fatalf("residual stores %d entries, A %d", m.NNZ(), a.NNZ())
 	}
@@ -61,7 +62,7 @@ func TestTarget(t *testing.T) {
 			t.Errorf("M(%d,%d) = %g, want %g", i, j, v, want)
 		}
 	})
-	tgt, cols, rows := Target(a, m, func(i, _ int) float64 { return float64(i + 1) })
+	tgt, cols, rows := w.Target(a, m, func(i, _ int) float64 { return float64(i + 1) })
 	wantCols, wantRows := make([]float64, 3), make([]float64, 3)
 	tgt.Each(func(i, j int, v float64) {
 		rij := max(float64(i+1)*m.At(i, j), -ad.At(i, j))

@@ -50,8 +50,16 @@ func TestDivergence(t *testing.T) {
 	for _, b := range []float64{2, 1, 0, 0.5, 1.5, 3} {
 		want := direct(x, w, h, b)
 		for _, in := range []linalg.Matrix{linalg.NewDense(x), linalg.CSRFromDense(x)} {
-			if got := Divergence(in, w, h, b); math.Abs(got-want) > 1e-10*max(1, math.Abs(want)) {
+			got := Divergence(in, w, h, b)
+			if math.Abs(got-want) > 1e-10*max(1, math.Abs(want)) {
 				t.Errorf("β = %g, %T: %.12g, want %.12g", b, in, got, want)
+			}
+			// A Work gives the same bits on each call, its scratch reused.
+			wk := NewWork(b)
+			for range 2 {
+				if again := wk.Divergence(in, w, h); again != got {
+					t.Errorf("β = %g, %T: Work's divergence %.17g, want %.17g", b, in, again, got)
+				}
 			}
 		}
 	}
@@ -64,7 +72,7 @@ func TestGradW(t *testing.T) {
 	ht := linalg.Transpose(h)
 	for _, b := range []float64{2, 1, 1.5, 0.5} {
 		num, den := mat.NewDense(6, 2, nil), mat.NewDense(6, 2, nil)
-		GradW(num, den, mat.NewDense(2, 2, nil), linalg.NewDense(x), w, h, ht, b)
+		NewWork(b).GradW(num, den, mat.NewDense(2, 2, nil), linalg.NewDense(x), w, h, ht)
 		for i := range 6 {
 			for j := range 2 {
 				v := w.At(i, j)
@@ -115,20 +123,21 @@ func TestMasked(t *testing.T) {
 	}
 	ht := linalg.Transpose(h)
 	for _, b := range []float64{2, 1, 1.5, 0.5, 0} {
-		if got, want := MaskedDivergence(mx, w, h, b), div(b); math.Abs(got-want) > 1e-10*max(1, want) {
+		wk := NewWork(b) // one for every call: its results are rewritten in place
+		if got, want := wk.MaskedDivergence(mx, w, h), div(b); math.Abs(got-want) > 1e-10*max(1, want) {
 			t.Errorf("β = %g: masked divergence %.12g, want %.12g", b, got, want)
 		}
 		numW, denW := mat.NewDense(6, 2, nil), mat.NewDense(6, 2, nil)
-		MaskedGradW(numW, denW, mx, w, h, ht, b)
+		wk.MaskedGradW(numW, denW, mx, w, h, ht)
 		numH, denH := mat.NewDense(5, 2, nil), mat.NewDense(5, 2, nil)
-		MaskedGradHT(numH, denH, mx, w, h, b)
+		wk.MaskedGradHT(numH, denH, mx, w, h)
 		fd := func(m *mat.Dense, i, j int) float64 {
 			v := m.At(i, j)
 			const e = 1e-6
 			m.Set(i, j, v+e)
-			up := MaskedDivergence(mx, w, h, b)
+			up := wk.MaskedDivergence(mx, w, h)
 			m.Set(i, j, v-e)
-			down := MaskedDivergence(mx, w, h, b)
+			down := wk.MaskedDivergence(mx, w, h)
 			m.Set(i, j, v)
 			return (up - down) / (2 * e)
 		}

@@ -11,6 +11,15 @@ import (
 	"github.com/deepnmf/deepnmf/model/internal/beta"
 )
 
+// Updater applies the semi-NMF multiplicative update, keeping its
+// temporaries (the positive and negative parts, the numerator and the
+// denominator) over calls so that an iteration allocates nothing after
+// the first of each shape. The zero value is ready to use; an Updater is
+// not safe for concurrent use.
+type Updater struct {
+	s linalg.Scratch
+}
+
 // Update applies the semi-NMF multiplicative update in the row
 // orientation, F ≥ 0 (n x r) in x ≈ F·Zᵀ, given a = x·Z (n x r) and
 // b = ZᵀZ (r x r):
@@ -18,13 +27,13 @@ import (
 //	F ← F ⊙ sqrt( ([a]⁺ + F[b]⁻) / max([a]⁻ + F[b]⁺, eps) ),
 //
 // with [M]⁺ = (|M|+M)/2 and [M]⁻ = (|M|−M)/2.
-func Update(f, a, b *mat.Dense, eps float64) {
+func (u *Updater) Update(f, a, b *mat.Dense, eps float64) {
 	n, r := f.Dims()
-	ap, an := mat.NewDense(n, r, nil), mat.NewDense(n, r, nil)
-	bp, bn := mat.NewDense(r, r, nil), mat.NewDense(r, r, nil)
+	ap, an := u.s.Get(0, n, r), u.s.Get(1, n, r)
+	bp, bn := u.s.Get(2, r, r), u.s.Get(3, r, r)
 	linalg.PosNeg(ap, an, a)
 	linalg.PosNeg(bp, bn, b)
-	num, den := mat.NewDense(n, r, nil), mat.NewDense(n, r, nil)
+	num, den := u.s.Get(4, n, r), u.s.Get(5, n, r)
 	num.Mul(f, bn)
 	num.Add(num, ap)
 	den.Mul(f, bp)
@@ -40,38 +49,49 @@ func Update(f, a, b *mat.Dense, eps float64) {
 type Run struct {
 	X    linalg.Matrix
 	W, H *mat.Dense
+
+	// The steps' scratch: X·Hᵀ (n x k), Hᵀ and XᵀW (d x k), WᵀX (k x d),
+	// WᵀW, its pseudo-inverse and HHᵀ (k x k).
+	xht, ht, xtw, wtx, g, gi, hht *mat.Dense
+	pinv                          linalg.PinvScratch
+	upd                           Updater
+	bw                            *beta.Work
 }
 
 // New returns the fit of x from w, which it updates in place, with H
 // solved for.
 func New(x linalg.Matrix, w *mat.Dense) (*Run, error) {
-	r := &Run{X: x, W: w}
+	n, d := x.Dims()
+	_, k := w.Dims()
+	r := &Run{
+		X: x, W: w, H: mat.NewDense(k, d, nil),
+		xht: mat.NewDense(n, k, nil), ht: mat.NewDense(d, k, nil), xtw: mat.NewDense(d, k, nil), wtx: mat.NewDense(k, d, nil),
+		g: mat.NewDense(k, k, nil), gi: mat.NewDense(k, k, nil), hht: mat.NewDense(k, k, nil),
+		bw: beta.NewWork(2),
+	}
 	return r, r.solveH()
 }
 
 // solveH sets H to the least-squares solution (WᵀW)⁺ WᵀX.
 func (r *Run) solveH() error {
-	p, err := linalg.Pinv(linalg.Gram(r.W))
-	if err != nil {
+	linalg.GramTo(r.g, r.W)
+	if err := r.pinv.Pinv(r.gi, r.g); err != nil {
 		return err
 	}
-	_, d := r.X.Dims()
-	_, k := r.W.Dims()
-	xtw := mat.NewDense(d, k, nil)
-	r.X.TMul(xtw, r.W)
-	r.H = linalg.Product(p, linalg.Transpose(xtw))
+	r.X.TMul(r.xtw, r.W)
+	linalg.TransposeTo(r.wtx, r.xtw)
+	r.H.Mul(r.gi, r.wtx)
 	return nil
 }
 
 // Step implements solve.Model: the multiplicative update of W, then the
 // least-squares H.
 func (r *Run) Step() error {
-	n, k := r.W.Dims()
-	a := mat.NewDense(n, k, nil)
-	r.X.Mul(a, r.H.T()) // X·Hᵀ
-	Update(r.W, a, linalg.Product(r.H, r.H.T()), linalg.Eps)
+	linalg.MulBt(r.X, r.xht, r.H, r.ht) // X·Hᵀ
+	linalg.MulABt(r.hht, r.H, r.H)
+	r.upd.Update(r.W, r.xht, r.hht, linalg.Eps)
 	return r.solveH()
 }
 
 // Objective implements solve.Model: ½‖X − WH‖²_F, from Gram matrices.
-func (r *Run) Objective() float64 { return beta.Divergence(r.X, r.W, r.H, 2) }
+func (r *Run) Objective() float64 { return r.bw.Divergence(r.X, r.W, r.H) }
