@@ -37,6 +37,11 @@ import (
 // On other architectures a pure-Go 4×4 kernel computes the same blocks; on
 // amd64 CPUs without AVX2 and FMA, gonum computes the products.
 //
+// Sgemm, for the float32 solvers, runs the same code (generic over the
+// element type) with a float32 micro-kernel: 6×16 with AVX2 and FMA (the
+// 6×8 float64 kernel's registers holding twice the entries), the pure-Go
+// 4×4 one elsewhere, AVX-512 CPUs included for now.
+//
 // C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at
 // multiples of mr rows or nr columns, and every entry of C is summed in
