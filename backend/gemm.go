@@ -39,8 +39,9 @@ import (
 //
 // Sgemm, for the float32 solvers, runs the same code (generic over the
 // element type) with a float32 micro-kernel: 6×16 with AVX2 and FMA (the
-// 6×8 float64 kernel's registers holding twice the entries), the pure-Go
-// 4×4 one elsewhere, AVX-512 CPUs included for now.
+// 6×8 float64 kernel's registers holding twice the entries), also on
+// AVX-512 CPUs for now; the pure-Go 4×4 one on other architectures; gonum
+// on amd64 CPUs without AVX2 and FMA.
 //
 // C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at

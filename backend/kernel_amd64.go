@@ -34,12 +34,14 @@ func kernel6x8(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float
 
 // defaultKernel32 returns the float32 micro-kernel: the AVX2+FMA one if
 // the CPU has those (also on CPUs with AVX-512, for which there is no
-// float32 kernel yet), and otherwise the pure-Go one.
+// float32 kernel yet), and otherwise none, so that gonum computes the
+// products, as for float64 (goKernel32 ran at a third of gonum's Sgemm on
+// BenchmarkSgemm's products).
 func defaultKernel32() microKernel[float32] {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		return microKernel[float32]{mr: 6, nr: 16, fn: kernel6x16, fma: true}
 	}
-	return goKernel32
+	return microKernel[float32]{}
 }
 
 // kernel6x16 checks the slices' bounds and calls sgemm6x16.
