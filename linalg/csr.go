@@ -272,28 +272,55 @@ func (m *CSR) Mul(dst *mat.Dense, b mat.Matrix) {
 // held in b with row stride ldb; row i of the product goes to row at[i] of
 // dst, or to row i when at is nil.
 func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
-	row := rowUnrolled
+	row := rowUnrolled[float64]
 	if k > maxUnrolledK {
 		row = rowAxpy
 	}
-	work := 2 * float64(len(m.data)*k)
-	if inline(work) {
-		m.mulRange(row, dst, b, ldb, k, at, 0, m.r)
-		return
-	}
-	parallelRows(m.r, work, func(lo, hi int) { m.mulRange(row, dst, b, ldb, k, at, lo, hi) })
+	m.arrays().mulRows(row, dst.Data, dst.Stride, b, ldb, k, at)
 }
 
-// mulRange computes rows lo..hi-1 of mulRows' product with the row kernel
-// row.
-func (m *CSR) mulRange(row func(out []float64, cols []int, vals, b []float64, stride int), dst blas64.General, b []float64, ldb, k int, at []int, lo, hi int) {
+// arrays returns m's three arrays.
+func (m *CSR) arrays() csrArrays[float64] { return csrArrays[float64]{m.indptr, m.indices, m.data} }
+
+// csrArrays are the arrays of a CSR matrix with values of type T: a CSR's
+// own, or those of its float32 form (float32.go), whose products are this
+// one code.
+type csrArrays[T scalar] struct {
+	indptr, indices []int
+	data            []T
+}
+
+// scalar is the element type of a matrix: float64, or float32 for the
+// float32 solvers (float32.go).
+type scalar interface{ float32 | float64 }
+
+// rowKernel sets out = Σ_p vals[p]·B_{cols[p]} for B stored row-major in b
+// with the given stride.
+type rowKernel[T scalar] func(out []T, cols []int, vals, b []T, stride int)
+
+// mulRows sets dst (row stride ldd) to X·B with the row kernel row,
+// parallel over blocks of rows, for B's k columns held in b with row
+// stride ldb; row i of the product goes to row at[i] of dst, or to row i
+// when at is nil.
+func (x csrArrays[T]) mulRows(row rowKernel[T], dst []T, ldd int, b []T, ldb, k int, at []int) {
+	r := len(x.indptr) - 1
+	work := 2 * float64(len(x.data)*k)
+	if inline(work) {
+		x.mulRange(row, dst, ldd, b, ldb, k, at, 0, r)
+		return
+	}
+	parallelRows(r, work, func(lo, hi int) { x.mulRange(row, dst, ldd, b, ldb, k, at, lo, hi) })
+}
+
+// mulRange computes rows lo..hi-1 of mulRows' product.
+func (x csrArrays[T]) mulRange(row rowKernel[T], dst []T, ldd int, b []T, ldb, k int, at []int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		out := i
 		if at != nil {
 			out = at[i]
 		}
-		s, e := m.indptr[i], m.indptr[i+1]
-		row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
+		s, e := x.indptr[i], x.indptr[i+1]
+		row(dst[out*ldd:out*ldd+k], x.indices[s:e], x.data[s:e], b, ldb)
 	}
 }
 
@@ -309,7 +336,7 @@ func rowAxpy(out []float64, cols []int, vals []float64, b []float64, stride int)
 
 // rowUnrolled computes what rowAxpy does in plain Go, four stored entries
 // at a time, so that out is loaded and stored once for four rows of B.
-func rowUnrolled(out []float64, cols []int, vals []float64, b []float64, stride int) {
+func rowUnrolled[T scalar](out []T, cols []int, vals []T, b []T, stride int) {
 	k := len(out)
 	clear(out)
 	p := 0

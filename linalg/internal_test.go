@@ -162,7 +162,7 @@ func BenchmarkCSRRow(b *testing.B) {
 			for _, kern := range []struct {
 				name string
 				row  func([]float64, []int, []float64, []float64, int)
-			}{{"unrolled", rowUnrolled}, {"axpy", rowAxpy}} {
+			}{{"unrolled", rowUnrolled[float64]}, {"axpy", rowAxpy}} {
 				b.Run(fmt.Sprintf("%dx%d/k=%d/%s", sh.r, sh.c, k, kern.name), func(b *testing.B) {
 					for b.Loop() {
 						for i := range sh.r {

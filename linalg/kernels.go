@@ -34,39 +34,48 @@ func MulUpdateScaled(f, num *mat.Dense, s float64, den *mat.Dense, gamma, eps fl
 	if nr.Rows != r || nr.Cols != c || dr.Rows != r || dr.Cols != c {
 		panic(mat.ErrShape)
 	}
-	roots := -1 // number of square roots that make the power, -1 for math.Pow
-	switch gamma {
-	case 1:
-		roots = 0
-	case 0.5:
-		roots = 1
-	case 0.25:
-		roots = 2
-	case 0.125:
-		roots = 3
-	}
+	roots := rootsOf(gamma)
 	if inline(float64(r*c) * 4) {
-		mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, 0, r)
+		mulUpdateRows(fr.Data, nr.Data, dr.Data, fr.Stride, nr.Stride, dr.Stride, c, s, gamma, eps, roots, 0, r)
 		return
 	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, lo, hi) })
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) {
+		mulUpdateRows(fr.Data, nr.Data, dr.Data, fr.Stride, nr.Stride, dr.Stride, c, s, gamma, eps, roots, lo, hi)
+	})
 }
 
-// mulUpdateRows is MulUpdateScaled on rows lo..hi-1, with the power taken
-// as roots square roots, or by math.Pow when roots < 0.
-func mulUpdateRows(f, num, den blas64.General, s, gamma, eps float64, roots, lo, hi int) {
-	c := f.Cols
+// rootsOf returns the number of square roots that make the power gamma of
+// MulUpdate, or -1 for math.Pow.
+func rootsOf(gamma float64) int {
+	switch gamma {
+	case 1:
+		return 0
+	case 0.5:
+		return 1
+	case 0.25:
+		return 2
+	case 0.125:
+		return 3
+	}
+	return -1
+}
+
+// mulUpdateRows is MulUpdateScaled on rows lo..hi-1 of the c columns of
+// f, num and den (row strides ldf, ldn, ldd), with the power taken as
+// roots square roots, or by math.Pow when roots < 0. For float32 the
+// power is taken in float64 and rounded once.
+func mulUpdateRows[T scalar](f, num, den []T, ldf, ldn, ldd, c int, s, gamma, eps T, roots, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		fs := f.Data[i*f.Stride : i*f.Stride+c]
-		ns := num.Data[i*num.Stride : i*num.Stride+c]
-		ds := den.Data[i*den.Stride : i*den.Stride+c]
+		fs := f[i*ldf : i*ldf+c]
+		ns := num[i*ldn : i*ldn+c]
+		ds := den[i*ldd : i*ldd+c]
 		for j := range fs {
 			q := s * ns[j] / max(ds[j], eps)
 			if roots < 0 {
-				q = math.Pow(q, gamma)
+				q = T(math.Pow(float64(q), float64(gamma)))
 			}
 			for range roots {
-				q = math.Sqrt(q)
+				q = T(math.Sqrt(float64(q)))
 			}
 			fs[j] *= q
 		}

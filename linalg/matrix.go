@@ -152,14 +152,20 @@ func TransposeTo(dst, m *mat.Dense) {
 	if d.Rows != mr.Cols || d.Cols != mr.Rows {
 		panic(mat.ErrShape)
 	}
+	transposeInto(d.Data, d.Stride, mr.Data, mr.Stride, mr.Rows, mr.Cols)
+}
+
+// transposeInto sets dst (row stride ldd) to the transpose of the r x c
+// matrix src (row stride lds).
+func transposeInto[T scalar](dst []T, ldd int, src []T, lds, r, c int) {
 	// Blocks of 32 x 32 keep both sides' lines in cache.
 	const b = 32
-	for i0 := 0; i0 < mr.Rows; i0 += b {
-		for j0 := 0; j0 < mr.Cols; j0 += b {
-			for i := i0; i < min(i0+b, mr.Rows); i++ {
-				row := mr.Data[i*mr.Stride:]
-				for j := j0; j < min(j0+b, mr.Cols); j++ {
-					d.Data[j*d.Stride+i] = row[j]
+	for i0 := 0; i0 < r; i0 += b {
+		for j0 := 0; j0 < c; j0 += b {
+			for i := i0; i < min(i0+b, r); i++ {
+				row := src[i*lds:]
+				for j := j0; j < min(j0+b, c); j++ {
+					dst[j*ldd+i] = row[j]
 				}
 			}
 		}
