@@ -98,6 +98,12 @@ func MulUpdate32(f, num, den blas32.General, eps float32) {
 	})
 }
 
+// CoordinateDescent32 is CoordinateDescent in float32, the violation
+// summed in float64.
+func CoordinateDescent32(f, gram, cross blas32.General, perm []int) float64 {
+	return coordinateDescent(of32(f), of32(gram), of32(cross), perm)
+}
+
 // dense32 is a Dense's float32 form. It caches Xᵀ on first use, as Dense
 // does: a product with a transposed left operand is slower.
 type dense32 struct {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -219,11 +220,32 @@ func PowSum(w, h *mat.Dense, p, floor float64) float64 {
 // (scikit-learn's violation), summed row by row in blocks of 64 rows and
 // the blocks in order, however many goroutines ran them.
 func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
-	r, k := f.Dims()
 	fr, gr, cr := f.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
+	return coordinateDescent(of64(fr), of64(gr), of64(cr), perm)
+}
+
+// general is a row-major matrix of T, as blas64.General and
+// blas32.General are, for the kernels written once for both.
+type general[T scalar] struct {
+	rows, cols, stride int
+	data               []T
+}
+
+func of64(g blas64.General) general[float64] {
+	return general[float64]{g.Rows, g.Cols, g.Stride, g.Data}
+}
+
+func of32(g blas32.General) general[float32] {
+	return general[float32]{g.Rows, g.Cols, g.Stride, g.Data}
+}
+
+// coordinateDescent is CoordinateDescent on f, gram and cross of T, the
+// violation summed in float64.
+func coordinateDescent[T scalar](f, gram, cross general[T], perm []int) float64 {
+	r, k := f.rows, f.cols
 	work := float64(r*k*k) * 2
 	if inline(work) {
-		return cdRows(fr, gr, cr, perm, 0, r)
+		return cdRows(f, gram, cross, perm, 0, r)
 	}
 	// The violation is summed over blocks of cdBlock rows, in order, on
 	// either path, so that it does not depend on the number of goroutines.
@@ -233,7 +255,7 @@ func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
 	Parallel(r, size, func() func(lo, hi int) {
 		return func(lo, hi int) {
 			for b := lo; b < hi; b += cdBlock {
-				viol[b/cdBlock] = cdBlockRows(fr, gr, cr, perm, b, min(b+cdBlock, hi))
+				viol[b/cdBlock] = cdBlockRows(f, gram, cross, perm, b, min(b+cdBlock, hi))
 			}
 		}
 	})
@@ -251,7 +273,7 @@ const cdBlock = 64
 // cdRows runs the coordinate-descent sweep on rows lo..hi-1, lo a multiple
 // of cdBlock, and returns their violation summed as CoordinateDescent's
 // parallel path sums it.
-func cdRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
+func cdRows[T scalar](f, gram, cross general[T], perm []int, lo, hi int) float64 {
 	var s float64
 	for b := lo; b < hi; b += cdBlock {
 		s += cdBlockRows(f, gram, cross, perm, b, min(b+cdBlock, hi))
@@ -261,19 +283,19 @@ func cdRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
 
 // cdBlockRows runs the sweep on rows lo..hi-1 and returns their violation
 // summed in row order.
-func cdBlockRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
-	k := f.Cols
+func cdBlockRows[T scalar](f, gram, cross general[T], perm []int, lo, hi int) float64 {
+	k := f.cols
 	var s float64
 	for i := lo; i < hi; i++ {
-		fi := f.Data[i*f.Stride : i*f.Stride+k]
+		fi := f.data[i*f.stride : i*f.stride+k]
 		var v float64
 		for _, t := range perm {
-			gt := gram.Data[t*gram.Stride : t*gram.Stride+k]
-			grad := dotSmall(gt, fi) - cross.Data[i*cross.Stride+t]
+			gt := gram.data[t*gram.stride : t*gram.stride+k]
+			grad := dotSmall(gt, fi) - cross.data[i*cross.stride+t]
 			if fi[t] == 0 {
-				v += math.Abs(min(grad, 0))
+				v += math.Abs(float64(min(grad, 0)))
 			} else {
-				v += math.Abs(grad)
+				v += math.Abs(float64(grad))
 			}
 			if hess := gt[t]; hess != 0 {
 				fi[t] = max(fi[t]-grad/hess, 0)
@@ -288,13 +310,13 @@ func cdBlockRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 
 // vectors of small ranks, where the call into the assembly kernel costs
 // more than it saves (the coordinate-descent sweep makes one call per
 // coordinate: a third of an iteration's time on digits at k = 10), and
-// floats.Dot from 32 entries on.
-func dotSmall(x, y []float64) float64 {
-	if len(x) >= 32 {
-		return floats.Dot(x, y[:len(x)])
+// floats.Dot from 32 entries on; float32 vectors always take the loop.
+func dotSmall[T scalar](x, y []T) T {
+	if xs, ok := any(x).([]float64); ok && len(x) >= 32 {
+		return T(floats.Dot(xs, any(y).([]float64)[:len(x)]))
 	}
 	y = y[:len(x)]
-	var s float64
+	var s T
 	for i, v := range x {
 		s += v * y[i]
 	}

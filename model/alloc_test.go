@@ -21,6 +21,8 @@ var allocModels = []struct {
 }{
 	{"nmf", Config{Rank: 2}},
 	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
+	{"nmf", Config{Rank: 2, Float32: true}},
+	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}, Float32: true}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=anls"}}},
 	{"asymnmf", Config{Rank: 2}},

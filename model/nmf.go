@@ -60,10 +60,10 @@ type NMF struct {
 	Masked bool
 	// Float32 runs the fit in float32 (--dtype float32): the input, the
 	// factors and the products rounded to float32, about twice as fast on
-	// large inputs, for the Frobenius loss with multiplicative updates
-	// (Solver mu; cd and auto are refused, as are the other losses and
-	// Masked). The factors are returned in float64, the objective summed
-	// in float64. Transform computes in float64.
+	// large inputs, for the Frobenius loss with either solver (the other
+	// losses and Masked are refused). The factors are returned in float64,
+	// the objective and the violation summed in float64. Transform
+	// computes in float64.
 	Float32 bool
 	Seed    uint64
 }
@@ -227,8 +227,6 @@ func (m *NMF) newRun(x linalg.Matrix, updateH bool) (*nmfRun, error) {
 			return nil, invalidf("float32 runs the Frobenius loss only, not β = %g", b)
 		case m.Masked:
 			return nil, invalidf("float32 does not take missing entries")
-		case cd:
-			return nil, invalidf("float32 runs multiplicative updates only: give solver=mu (the default for the Frobenius loss is cd)")
 		}
 	}
 	alphaH := m.AlphaW
@@ -395,16 +393,24 @@ func (r *nmfRun) cdSweep(f, gram, cross *mat.Dense, l1, l2 float64) float64 {
 	if l1 != 0 {
 		linalg.AddScalar(cross, -l1)
 	}
-	if len(r.perm) != k {
-		r.perm = make([]int, k)
-	}
-	for i := range r.perm {
-		r.perm[i] = i
-	}
-	if r.shuffle {
-		r.rng.Shuffle(k, func(i, j int) { r.perm[i], r.perm[j] = r.perm[j], r.perm[i] })
-	}
+	r.perm = coordOrder(r.perm, k, r.shuffle, r.rng)
 	return linalg.CoordinateDescent(f, gram, cross, r.perm)
+}
+
+// coordOrder returns the order of a coordinate-descent sweep over k
+// coordinates in perm, reallocated if its length is not k: 0..k-1, shuffled
+// with rng if shuffle is set.
+func coordOrder(perm []int, k int, shuffle bool, rng *rand.Rand) []int {
+	if len(perm) != k {
+		perm = make([]int, k)
+	}
+	for i := range perm {
+		perm[i] = i
+	}
+	if shuffle {
+		rng.Shuffle(k, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	}
+	return perm
 }
 
 // Objective implements solve.Model: the loss plus the penalties.

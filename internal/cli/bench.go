@@ -75,8 +75,8 @@ ms/iter; GFLOP/s, the 4·nnz·k operations of the iteration's two big products
 time over the time of those two products alone (1 is the floor); peak MB,
 the peak resident memory of the process that measured the row (each row runs
 in its own). The deep models report the seconds of one fit at the model's
-defaults, seed 0, and of its pre-training. The f32 rows run MU in float32
-(fit --dtype float32). --compare adds scikit-learn's MU and CD on the same
+defaults, seed 0, and of its pre-training. The f32 rows run in float32 (fit
+--dtype float32). --compare adds scikit-learn's MU and CD on the same
 matrices through --python, and its MU on float32 input (which scikit-learn
 keeps in float32) beside the f32 rows, and the ratios.`,
 		Example: "  deepnmf bench\n  deepnmf bench --compare --json > bench.json\n  deepnmf bench --only 'digits|dense' --compare",
@@ -111,7 +111,7 @@ keeps in float32) beside the f32 rows, and the ratios.`,
 	f.BoolVar(&asJS, "json", false, "print the rows as JSON")
 	f.StringVar(&row, "row", "", "measure one problem in this process (the bench runs each row so)")
 	f.StringVar(&solver, "solver", "mu", "with --row: mu or cd, for the nmf problems")
-	f.StringVar(&dtype, "dtype", "float64", "with --row: float64 or float32 (mu only)")
+	f.StringVar(&dtype, "dtype", "float64", "with --row: float64 or float32")
 	for _, h := range []string{"row", "solver", "dtype"} {
 		if err := f.MarkHidden(h); err != nil {
 			panic(err)
@@ -141,7 +141,8 @@ func benchJobs(re *regexp.Regexp, compare bool) []benchJob {
 			if !p.sparse {
 				jobs = append(jobs, benchJob{p, "deepnmf MU f32, gonum", "mu", "gonum", false, f32})
 			}
-			jobs = append(jobs, benchJob{p, "deepnmf MU f32, openblas", "mu", "openblas", false, f32})
+			jobs = append(jobs, benchJob{p, "deepnmf MU f32, openblas", "mu", "openblas", false, f32},
+				benchJob{p, "deepnmf CD f32, openblas", "cd", "openblas", false, f32})
 		}
 		if compare {
 			jobs = append(jobs, benchJob{p, "scikit-learn MU", "mu", "", true, f64}, benchJob{p, "scikit-learn CD", "cd", "", true, f64})

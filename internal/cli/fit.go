@@ -94,9 +94,9 @@ Other models refuse both.
 --dtype float32 runs the fit in single precision: the input, the factors and
 the products in float32 (scikit-learn does so for float32 input), about
 twice as fast on large inputs, with the objective within about 1e-6
-(relative) of float64's on digits. Only nmf with --param solver=mu and the
-Frobenius loss runs in float32 so far; other models and settings exit with
-status 2. The factors are written in float64.
+(relative) of float64's on digits. Only nmf with the Frobenius loss (either
+solver) runs in float32 so far; other models and losses exit with status 2.
+The factors are written in float64.
 
 Exit status: 0 on success, 2 on bad input or usage, 130 when interrupted by
 Ctrl-C and 143 by SIGTERM (the run stops cleanly and still writes the results
@@ -128,7 +128,7 @@ reached), 1 on any other failure.`,
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
 	f.Float64Var(&o.labelledFraction, "labelled-fraction", 0, "draw this fraction of each class of the ground truth as labelled samples for a semi-supervised model (s4nmf, symnmf, gnmf); metrics on the others")
 	f.StringVar(&o.constraints, "constraints", "", `pairwise constraints for a semi-supervised model: "i j must|cannot" lines, 0-based rows`)
-	f.StringVar(&o.dtype, "dtype", "float64", "float64, or float32 to fit in single precision (nmf with solver=mu only, see above)")
+	f.StringVar(&o.dtype, "dtype", "float64", "float64, or float32 to fit in single precision (nmf with the Frobenius loss only, see above)")
 	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax, kmeans (rows scaled to unit length) or kmeans-plain (rows as they are) (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for the factors, embedding.npy, ids.txt, assignments.txt and result.json")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
