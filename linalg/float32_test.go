@@ -86,3 +86,26 @@ func TestMulUpdate32(t *testing.T) {
 		t.Error("Dense64 differs")
 	}
 }
+
+// TestCoordinateDescent32 checks one float32 sweep against the float64
+// one on the same operands, with rows enough to run in parallel: the
+// factors to 1e-4 of each row's largest entry, the violations to 1e-4
+// relative (each coordinate's step depends on those before it, so the
+// float32 rounding compounds over the k coordinates of a row).
+func TestCoordinateDescent32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	const r, k = 700, 12
+	g := randB(rng, 40, k)
+	gram := mat.NewDense(k, k, nil)
+	gram.Mul(g.T(), g)
+	f, cross := randB(rng, r, k), randB(rng, r, k)
+	cross.Scale(10, cross)
+	perm := rng.Perm(k)
+	f32 := General32(f)
+	v32 := CoordinateDescent32(f32, General32(gram), General32(cross), perm)
+	v64 := CoordinateDescent(f, gram, cross, perm)
+	if math.Abs(v32-v64) > 1e-4*v64 {
+		t.Errorf("violation %v in float32, %v in float64", v32, v64)
+	}
+	close32(t, "CoordinateDescent32", f32, f, 1e-4)
+}
