@@ -290,10 +290,6 @@ type csrArrays[T scalar] struct {
 	data            []T
 }
 
-// scalar is the element type of a matrix: float64, or float32 for the
-// float32 solvers (float32.go).
-type scalar interface{ float32 | float64 }
-
 // rowKernel sets out = Σ_p vals[p]·B_{cols[p]} for B stored row-major in b
 // with the given stride.
 type rowKernel[T scalar] func(out []T, cols []int, vals, b []T, stride int)

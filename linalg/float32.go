@@ -89,13 +89,11 @@ func MulUpdate32(f, num, den blas32.General, eps float32) {
 	if num.Rows != r || num.Cols != c || den.Rows != r || den.Cols != c {
 		panic(mat.ErrShape)
 	}
-	if inline(float64(r*c) * 4) {
-		mulUpdateRows(f.Data, num.Data, den.Data, f.Stride, num.Stride, den.Stride, c, 1, 1, eps, 0, 0, r)
-		return
-	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) {
-		mulUpdateRows(f.Data, num.Data, den.Data, f.Stride, num.Stride, den.Stride, c, 1, 1, eps, 0, lo, hi)
-	})
+	mulUpdate(of32(f), of32(num), of32(den), 1, 1, eps)
+}
+
+func of32(g blas32.General) general[float32] {
+	return general[float32]{g.Rows, g.Cols, g.Stride, g.Data}
 }
 
 // CoordinateDescent32 is CoordinateDescent in float32, the violation

@@ -4,8 +4,6 @@ import (
 	"math"
 	"runtime"
 
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -35,14 +33,18 @@ func MulUpdateScaled(f, num *mat.Dense, s float64, den *mat.Dense, gamma, eps fl
 	if nr.Rows != r || nr.Cols != c || dr.Rows != r || dr.Cols != c {
 		panic(mat.ErrShape)
 	}
-	roots := rootsOf(gamma)
+	mulUpdate(of64(fr), of64(nr), of64(dr), s, gamma, eps)
+}
+
+// mulUpdate is MulUpdateScaled on matrices of T.
+func mulUpdate[T scalar](f, num, den general[T], s, gamma, eps T) {
+	r, c := f.rows, f.cols
+	roots := rootsOf(float64(gamma))
 	if inline(float64(r*c) * 4) {
-		mulUpdateRows(fr.Data, nr.Data, dr.Data, fr.Stride, nr.Stride, dr.Stride, c, s, gamma, eps, roots, 0, r)
+		mulUpdateRows(f, num, den, s, gamma, eps, roots, 0, r)
 		return
 	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) {
-		mulUpdateRows(fr.Data, nr.Data, dr.Data, fr.Stride, nr.Stride, dr.Stride, c, s, gamma, eps, roots, lo, hi)
-	})
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(f, num, den, s, gamma, eps, roots, lo, hi) })
 }
 
 // rootsOf returns the number of square roots that make the power gamma of
@@ -61,15 +63,15 @@ func rootsOf(gamma float64) int {
 	return -1
 }
 
-// mulUpdateRows is MulUpdateScaled on rows lo..hi-1 of the c columns of
-// f, num and den (row strides ldf, ldn, ldd), with the power taken as
-// roots square roots, or by math.Pow when roots < 0. For float32 the
-// power is taken in float64 and rounded once.
-func mulUpdateRows[T scalar](f, num, den []T, ldf, ldn, ldd, c int, s, gamma, eps T, roots, lo, hi int) {
+// mulUpdateRows is mulUpdate on rows lo..hi-1, with the power taken as
+// roots square roots, or by math.Pow when roots < 0. For float32 the power
+// is taken in float64 and rounded once.
+func mulUpdateRows[T scalar](f, num, den general[T], s, gamma, eps T, roots, lo, hi int) {
+	c := f.cols
 	for i := lo; i < hi; i++ {
-		fs := f[i*ldf : i*ldf+c]
-		ns := num[i*ldn : i*ldn+c]
-		ds := den[i*ldd : i*ldd+c]
+		fs := f.data[i*f.stride : i*f.stride+c]
+		ns := num.data[i*num.stride : i*num.stride+c]
+		ds := den.data[i*den.stride : i*den.stride+c]
 		for j := range fs {
 			q := s * ns[j] / max(ds[j], eps)
 			if roots < 0 {
@@ -222,21 +224,6 @@ func PowSum(w, h *mat.Dense, p, floor float64) float64 {
 func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
 	fr, gr, cr := f.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
 	return coordinateDescent(of64(fr), of64(gr), of64(cr), perm)
-}
-
-// general is a row-major matrix of T, as blas64.General and
-// blas32.General are, for the kernels written once for both.
-type general[T scalar] struct {
-	rows, cols, stride int
-	data               []T
-}
-
-func of64(g blas64.General) general[float64] {
-	return general[float64]{g.Rows, g.Cols, g.Stride, g.Data}
-}
-
-func of32(g blas32.General) general[float32] {
-	return general[float32]{g.Rows, g.Cols, g.Stride, g.Data}
 }
 
 // coordinateDescent is CoordinateDescent on f, gram and cross of T, the

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -131,6 +132,21 @@ func (d *Dense) Apply(w, h *mat.Dense, f func(x, wh float64) float64) Matrix {
 		}
 	})
 	return NewDense(out)
+}
+
+// scalar is the element type of a matrix: float64, or float32 for the
+// float32 solvers (float32.go).
+type scalar interface{ float32 | float64 }
+
+// general is a row-major matrix of T, as blas64.General and blas32.General
+// are, for the kernels written once for both.
+type general[T scalar] struct {
+	rows, cols, stride int
+	data               []T
+}
+
+func of64(g blas64.General) general[float64] {
+	return general[float64]{g.Rows, g.Cols, g.Stride, g.Data}
 }
 
 // Transpose returns a new dense matrix holding mᵀ.
