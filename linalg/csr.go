@@ -33,6 +33,9 @@ type CSR struct {
 	pat       *pattern
 	localOnce sync.Once
 	local     *CSR
+	// f32 is the float32 form (float32.go), made once.
+	f32Once sync.Once
+	f32     *csr32
 }
 
 // NewCSR builds a CSR matrix from its three arrays, which it keeps. Column

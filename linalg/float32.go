@@ -32,14 +32,16 @@ type Matrix32 interface {
 }
 
 // ToFloat32 returns x rounded to float32: a dense copy of a *Dense, or the
-// float32 values of a *CSR on its pattern. It returns an error for other
-// implementations of Matrix.
+// float32 values of a *CSR on its pattern. The form is made on the first
+// call and cached with x, as its transpose is, so that fits of several
+// seeds share it. It returns an error for other implementations of Matrix.
 func ToFloat32(x Matrix) (Matrix32, error) {
 	switch x := x.(type) {
 	case *Dense:
-		return &dense32{m: General32(x.m)}, nil
+		x.f32Once.Do(func() { x.f32 = &dense32{m: General32(x.m)} })
+		return x.f32, nil
 	case *CSR:
-		return newCSR32(x), nil
+		return x.float32Form(), nil
 	}
 	return nil, fmt.Errorf("linalg: no float32 form of a %T input", x)
 }
@@ -125,21 +127,21 @@ func (d *dense32) TMul(dst, b blas32.General) {
 }
 
 // csr32 is a CSR's float32 form: its values rounded, on x's pattern, with
-// the float32 forms of x's transpose and of its reordered values made when
-// first needed.
+// its reordered values made when first needed.
 type csr32 struct {
 	x         *CSR
 	data      []float32
-	tOnce     sync.Once
-	t         *csr32
 	localOnce sync.Once
 	local     []float32 // the values in the order of x's pattern (locality.go)
 }
 
-func newCSR32(x *CSR) *csr32 {
-	m := &csr32{x: x, data: make([]float32, len(x.data))}
-	round32(m.data, x.data)
-	return m
+// float32Form returns m's float32 form, made once.
+func (m *CSR) float32Form() *csr32 {
+	m.f32Once.Do(func() {
+		m.f32 = &csr32{x: m, data: make([]float32, len(m.data))}
+		round32(m.f32.data, m.data)
+	})
+	return m.f32
 }
 
 func (m *csr32) Dims() (int, int) { return m.x.Dims() }
@@ -168,14 +170,7 @@ func (m *csr32) Mul(dst, b blas32.General) {
 }
 
 // TMul sets dst = Xᵀ·B through the float32 form of X's cached transpose:
-// m itself when X is symmetric.
+// m itself when X is symmetric (CSR.T).
 func (m *csr32) TMul(dst, b blas32.General) {
-	m.tOnce.Do(func() {
-		if t := m.x.T(); t == m.x {
-			m.t = m
-		} else {
-			m.t = newCSR32(t)
-		}
-	})
-	m.t.Mul(dst, b)
+	m.x.T().float32Form().Mul(dst, b)
 }

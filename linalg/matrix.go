@@ -55,6 +55,8 @@ type Dense struct {
 	t         *mat.Dense
 	statsOnce sync.Once
 	stats     Stats
+	f32Once   sync.Once
+	f32       *dense32 // the float32 form (float32.go), made once
 }
 
 // NewDense wraps m. m must not be modified afterwards.
