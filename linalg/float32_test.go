@@ -55,6 +55,9 @@ func TestFloat32Products(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if again, _ := ToFloat32(c.x); again != x32 {
+			t.Errorf("%s: the float32 form is made again", c.name)
+		}
 		r, d := c.x.Dims()
 		b, bt := randB(rng, d, c.k), randB(rng, r, c.k)
 		want, wantT := mat.NewDense(r, c.k, nil), mat.NewDense(d, c.k, nil)
