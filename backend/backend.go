@@ -3,7 +3,8 @@
 //
 // The choice is the project's single piece of global mutable state. It is
 // global because mat calls the package-level implementation installed with
-// blas64.Use instead of taking one as an argument, and passing one through
+// blas64.Use (and the float32 code the one installed with blas32.Use)
+// instead of taking one as an argument, and passing one through
 // every model would mean forking mat. It is mutable so that a single binary
 // runs with or without OpenBLAS, decided when it starts. Everything else in
 // deepnmf is configured through arguments; linalg.ForProducts reads
@@ -12,7 +13,8 @@
 // There are two backends:
 //
 //   - "gonum": pure Go, no C: gonum's BLAS with deepnmf's blocked,
-//     goroutine-parallel Dgemm and Dsyrk (see gemm.go), whose micro-kernel
+//     goroutine-parallel Dgemm, Dsyrk and Sgemm (see gemm.go), whose
+//     float64 micro-kernel
 //     is Go assembly on amd64 CPUs with AVX-512, or AVX2 and FMA, and Go on
 //     other architectures (amd64 CPUs without them keep gonum's products).
 //     With an assembly kernel, the products NMF makes run several times as
@@ -22,8 +24,9 @@
 //     runs when Use has never been called.
 //   - "openblas": the system's OpenBLAS, loaded at run time without cgo, so
 //     that deepnmf still builds with CGO_ENABLED=0 and no C toolchain. It
-//     computes the matrix–matrix (Dgemm), symmetric rank-k (Dsyrk) and
-//     matrix–vector (Dgemv) products that mat's products are made of, when
+//     computes the matrix–matrix (Dgemm, and Sgemm in float32), symmetric
+//     rank-k (Dsyrk) and matrix–vector (Dgemv) products that mat's products
+//     are made of, when
 //     they are large enough to gain from it; gonum does everything else. On
 //     Debian and Ubuntu OpenBLAS comes with the libopenblas0 package. It is
 //     available on linux/amd64 and linux/arm64 only.
@@ -44,6 +47,8 @@ import (
 	"fmt"
 	"os"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -51,7 +56,19 @@ import (
 var current = "gonum"
 
 func init() {
-	blas64.Use(pureGo{})
+	install(pureGo{})
+}
+
+// implementation is a backend: BLAS in float64 and in float32.
+type implementation interface {
+	blas.Float64
+	blas.Float32
+}
+
+// install makes impl the BLAS of blas64 and blas32.
+func install(impl implementation) {
+	blas64.Use(impl)
+	blas32.Use(impl)
 }
 
 // Use installs the named backend: "gonum", "openblas" or "auto". It returns
@@ -63,7 +80,7 @@ func Use(name string) error {
 	case "openblas", "auto":
 		impl, desc, err := loadOpenBLAS()
 		if err == nil {
-			blas64.Use(impl)
+			install(impl)
 			current = "openblas (" + desc + ")"
 			return nil
 		}
@@ -73,7 +90,7 @@ func Use(name string) error {
 	default:
 		return fmt.Errorf("backend: unknown backend %q, want gonum, openblas or auto", name)
 	}
-	blas64.Use(pureGo{})
+	install(pureGo{})
 	current = "gonum"
 	return nil
 }

@@ -37,6 +37,12 @@ import (
 // On other architectures a pure-Go 4×4 kernel computes the same blocks; on
 // amd64 CPUs without AVX2 and FMA, gonum computes the products.
 //
+// Sgemm, for the float32 solvers, runs the same code (generic over the
+// element type) with a float32 micro-kernel: 6×16 with AVX2 and FMA (the
+// 6×8 float64 kernel's registers holding twice the entries), also on
+// AVX-512 CPUs for now; the pure-Go 4×4 one on other architectures; gonum
+// on amd64 CPUs without AVX2 and FMA.
+//
 // C is split into up to 2·GOMAXPROCS bands of rows or of columns, at least minTask multiply-adds each, which goroutines
 // take in turn; each packs the part of B it needs. Bands are cut at
 // multiples of mr rows or nr columns, and every entry of C is summed in
@@ -69,11 +75,15 @@ const minPureGemm = 1 << 12
 // is 0, C is only written. The entry C(i,j) is computed as
 // alpha·s + beta·C(i,j), s the sum of A(i,p)·B(p,j) in increasing p, with
 // the last addition fused (math.FMA) where the kernel uses FMA.
-type microKernel struct {
+type microKernel[T scalar] struct {
 	mr, nr int
-	fn     func(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64)
+	fn     func(k int, a []T, rsA, csA int, b []T, rsB int, c []T, ldc int, alpha, beta T)
 	fma    bool // whether fn rounds alpha·s + beta·c as math.FMA(alpha, s, beta·c)
 }
+
+// scalar is the element type of a product: the product's code is written
+// once for float64 (Dgemm, Dsyrk) and float32 (Sgemm).
+type scalar interface{ float32 | float64 }
 
 // kernel is the micro-kernel in use (defaultKernel): an assembly one where
 // the CPU has it, goKernel on other architectures, or none (fn nil), which
@@ -81,11 +91,18 @@ type microKernel struct {
 var kernel = defaultKernel()
 
 // goKernel is the pure-Go micro-kernel.
-var goKernel = microKernel{mr: 4, nr: 4, fn: kernel4x4}
+var goKernel = microKernel[float64]{mr: 4, nr: 4, fn: kernel4x4[float64]}
+
+// kernel32 is the micro-kernel of Sgemm (defaultKernel32): the AVX2 one
+// where the CPU has it, goKernel32 otherwise. Tests switch it.
+var kernel32 = defaultKernel32()
+
+// goKernel32 is the pure-Go float32 micro-kernel.
+var goKernel32 = microKernel[float32]{mr: 4, nr: 4, fn: kernel4x4[float32]}
 
 // holds reports whether s holds a rows×cols matrix with row stride ld and
 // rows, cols > 0.
-func holds(s []float64, rows, cols, ld int) bool {
+func holds[T scalar](s []T, rows, cols, ld int) bool {
 	return rows > 0 && cols > 0 && ld >= cols && len(s) >= ld*(rows-1)+cols
 }
 
@@ -108,6 +125,19 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 		return
 	}
 	gemm(kernel, blas.All, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C in float32, with the same
+// blocked product as Dgemm and kernel32.
+func (p pureGo) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ar, ac := stored(tA, m, k)
+	br, bc := stored(tB, k, n)
+	if kernel32.fn == nil || !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
+		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
+		p.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemm(kernel32, blas.All, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dsyrk computes the ul triangle of C = alpha·A·Aᵀ + beta·C, or of
@@ -141,8 +171,8 @@ func (p pureGo) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, 
 		}
 		return i * lda
 	}
-	dbuf := getBuf(min(n, syrkBand) * min(n, syrkBand))
-	defer bufPool.Put(dbuf)
+	dbuf := getBuf[float64](min(n, syrkBand) * min(n, syrkBand))
+	defer bufPool[float64]().Put(dbuf)
 	diag := *dbuf
 	for i := 0; i < n; i += syrkBand {
 		nb := min(syrkBand, n-i)
@@ -180,16 +210,25 @@ func validTrans(t blas.Transpose) bool {
 	return t == blas.NoTrans || t == blas.Trans || t == blas.ConjTrans
 }
 
-// bufPool recycles block's buffers.
-var bufPool sync.Pool
+// bufPools recycle block's buffers, of float64s and of float32s.
+var bufPools [2]sync.Pool
 
-// getBuf returns a buffer of n float64s from bufPool, or a new one.
-func getBuf(n int) *[]float64 {
-	if p, ok := bufPool.Get().(*[]float64); ok && cap(*p) >= n {
+// bufPool returns the pool of buffers of T.
+func bufPool[T scalar]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &bufPools[1]
+	}
+	return &bufPools[0]
+}
+
+// getBuf returns a buffer of n Ts from bufPool, or a new one.
+func getBuf[T scalar](n int) *[]T {
+	if p, ok := bufPool[T]().Get().(*[]T); ok && cap(*p) >= n {
 		*p = (*p)[:n]
 		return p
 	}
-	s := make([]float64, n)
+	s := make([]T, n)
 	return &s
 }
 
@@ -203,7 +242,7 @@ func getBuf(n int) *[]float64 {
 // one goroutine: bands of rows pack each column of B once per band, bands
 // of columns read each row of A once per band, so C is cut into bands of
 // rows only if it has more than 2 rows per column.
-func gemm(kn microKernel, tri blas.Uplo, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func gemm[T scalar](kn microKernel[T], tri blas.Uplo, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	tasks := min(2*runtime.GOMAXPROCS(0), m*n*k/minTask)
 	rows, cols := m, n
 	if tasks > 1 && m > 2*n {
@@ -263,14 +302,14 @@ func parallel(workers, tasks int, f func(int)) {
 // block computes C = alpha·op(A)·op(B) + beta·C as gemm does, on the
 // calling goroutine, for the part of gemm's C whose first entry is
 // C(r0,c0).
-func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+func block[T scalar](kn microKernel[T], tri blas.Uplo, r0, c0 int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	nr := kn.nr
 	// One buffer, from the pool rather than the stack, where the kernel's
 	// arguments would escape: the packed B block, the last panel of A if it
 	// has fewer than mr rows, and a scratch block for C's edges.
 	bsize := min(k, kc) * ceilTo(min(n, nc), nr)
-	buf := getBuf(bsize + kn.mr*min(k, kc) + kn.mr*nr)
-	defer bufPool.Put(buf)
+	buf := getBuf[T](bsize + kn.mr*min(k, kc) + kn.mr*nr)
+	defer bufPool[T]().Put(buf)
 	bp, ep, tmp := (*buf)[:bsize], (*buf)[bsize:bsize+kn.mr*min(k, kc)], (*buf)[bsize+kn.mr*min(k, kc):]
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
@@ -282,7 +321,7 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 				be = 1
 			}
 			bpack := bp[:kb*panels*nr]
-			var bsrc []float64 // op(B)'s block where it is stored, if read there
+			var bsrc []T // op(B)'s block where it is stored, if read there
 			if !transB && m <= maxInPlaceB {
 				bsrc = b[pc*ldb+jc:]
 			}
@@ -309,7 +348,7 @@ func block(kn microKernel, tri blas.Uplo, r0, c0 int, transA, transB bool, m, n,
 // in bp, or if bsrc is not nil read from bsrc, rows ldb apart, except for
 // a last panel of fewer than nr columns, packed in bp. The first entry of c
 // is C(r0,c0) of gemm's C, which tri refers to.
-func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc, kb int, a []float64, lda int, edge, tmp, bp, bsrc []float64, ldb, n int, alpha, beta float64, c []float64, ldc int) {
+func macro[T scalar](kn microKernel[T], tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc, kb int, a []T, lda int, edge, tmp, bp, bsrc []T, ldb, n int, alpha, beta T, c []T, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	rs, cs := lda, 1 // strides of op(A)'s rows and columns in a
 	if transA {
@@ -346,13 +385,14 @@ func macro(kn microKernel, tri blas.Uplo, r0, c0 int, transA bool, ic, mb, m, pc
 }
 
 // update returns alpha·s + beta·c as a micro-kernel computes it: only
-// alpha·s if beta is 0, the addition fused if fma is true.
-func update(fma bool, alpha, s, beta, c float64) float64 {
+// alpha·s if beta is 0, the addition fused if fma is true (the kernels
+// with FMA are float64 ones, for which the conversions change nothing).
+func update[T scalar](fma bool, alpha, s, beta, c T) T {
 	switch {
 	case beta == 0:
 		return alpha * s
 	case fma:
-		return math.FMA(alpha, s, beta*c)
+		return T(math.FMA(float64(alpha), float64(s), float64(beta*c)))
 	default:
 		return alpha*s + beta*c
 	}
@@ -360,7 +400,7 @@ func update(fma bool, alpha, s, beta, c float64) float64 {
 
 // packA packs rows i0 to i0+rows-1 (rows ≤ mr) and columns p0 to p0+kb-1
 // of op(A) into dst, column after column, padded with zeros to mr rows.
-func packA(dst []float64, trans bool, a []float64, lda, i0, rows, p0, kb, mr int) {
+func packA[T scalar](dst []T, trans bool, a []T, lda, i0, rows, p0, kb, mr int) {
 	clear(dst)
 	for r := range rows {
 		for p := range kb {
@@ -376,11 +416,11 @@ func packA(dst []float64, trans bool, a []float64, lda, i0, rows, p0, kb, mr int
 // packB packs rows p0 to p0+kb-1 and columns j0 to j0+cols-1 of op(B) into
 // dst as one panel of nr columns, stored row after row and padded with
 // zeros.
-func packB(dst []float64, trans bool, b []float64, ldb, p0, kb, j0, cols, nr int) {
+func packB[T scalar](dst []T, trans bool, b []T, ldb, p0, kb, j0, cols, nr int) {
 	switch {
 	case !trans && cols == 8 && nr == 8: // the AVX2 kernel's full panels
 		for p := range kb {
-			*(*[8]float64)(dst[p*8:]) = *(*[8]float64)(b[(p0+p)*ldb+j0:])
+			*(*[8]T)(dst[p*8:]) = *(*[8]T)(b[(p0+p)*ldb+j0:])
 		}
 	case !trans: // op(B)(p,j) = b[p*ldb+j]: each row of the panel is contiguous in b
 		for p := range kb {
@@ -404,8 +444,8 @@ func packB(dst []float64, trans bool, b []float64, ldb, p0, kb, j0, cols, nr int
 }
 
 // kernel4x4 is the pure-Go micro-kernel, mr = nr = 4.
-func kernel4x4(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float64, ldc int, alpha, beta float64) {
-	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float64
+func kernel4x4[T scalar](k int, a []T, rsA, csA int, b []T, rsB int, c []T, ldc int, alpha, beta T) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
 	a0, a1, a2, a3 := a[:(k-1)*csA+1], a[rsA:rsA+(k-1)*csA+1], a[2*rsA:2*rsA+(k-1)*csA+1], a[3*rsA:3*rsA+(k-1)*csA+1]
 	for p := range k {
 		x0, x1, x2, x3 := a0[p*csA], a1[p*csA], a2[p*csA], a3[p*csA]
@@ -428,7 +468,7 @@ func kernel4x4(k int, a []float64, rsA, csA int, b []float64, rsB int, c []float
 		c32 += x3 * y2
 		c33 += x3 * y3
 	}
-	for i, s := range [4][4]float64{
+	for i, s := range [4][4]T{
 		{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33},
 	} {
 		cr := c[i*ldc : i*ldc+4]

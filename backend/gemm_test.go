@@ -15,21 +15,21 @@ import (
 
 // kernels returns the micro-kernels this machine runs, by name: the
 // assembly ones the CPU has and the pure-Go one.
-func kernels() map[string]microKernel {
-	ks := map[string]microKernel{"go": goKernel}
+func kernels() map[string]microKernel[float64] {
+	ks := map[string]microKernel[float64]{"go": goKernel}
 	maps.Copy(ks, asmKernels)
 	return ks
 }
 
 // routes returns kernels and, as "none", no kernel: gonum's products.
-func routes() map[string]microKernel {
+func routes() map[string]microKernel[float64] {
 	ks := kernels()
-	ks["none"] = microKernel{}
+	ks["none"] = microKernel[float64]{}
 	return ks
 }
 
 // useKernel makes the pure-Go backend use kn until the end of the test.
-func useKernel(tb testing.TB, kn microKernel) {
+func useKernel(tb testing.TB, kn microKernel[float64]) {
 	prev := kernel
 	kernel = kn
 	tb.Cleanup(func() { kernel = prev })
@@ -306,7 +306,7 @@ func BenchmarkGemm(b *testing.B) {
 	type impl struct {
 		name string
 		impl blas.Float64
-		kn   microKernel // the pure-Go backend's kernel
+		kn   microKernel[float64] // the pure-Go backend's kernel
 	}
 	impls := []impl{{"gonum", gonum.Implementation{}, kernel}, {"purego", pureGo{}, kernel}}
 	if kernel.fn != nil && kernel.mr != goKernel.mr {
@@ -378,5 +378,92 @@ func BenchmarkGemmKernel(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestSgemm checks the float32 product of each backend, the pure-Go one
+// routed to its blocked product or to gonum's, against the float64 naive
+// product of the same (float32) operands, to float32's rounding errors.
+func TestSgemm(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(17, 18))
+	impls := map[string]blas.Float32{"gonum": pureGo{}, "gonum-gokernel": pureGo{}}
+	if o, _, err := loadOpenBLAS(); err == nil {
+		impls["openblas"] = o
+	}
+	to32 := func(s []float64) []float32 {
+		out := make([]float32, len(s))
+		for i, v := range s {
+			out[i] = float32(v)
+		}
+		return out
+	}
+	to64 := func(s []float32) []float64 {
+		out := make([]float64, len(s))
+		for i, v := range s {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	shapes := [][3]int{{3, 4, 5}, {5, 7, 3}, {13, 17, 600}, {241, 33, 70}, {37, 2100, 20}, {250, 10, 520}, {300, 50, 400}}
+	for _, name := range slices.Sorted(maps.Keys(impls)) { // gonum-gokernel after gonum
+		impl := impls[name]
+		if name == "gonum-gokernel" {
+			prev := kernel32
+			kernel32 = goKernel32
+			defer func() { kernel32 = prev }()
+		}
+		for _, s := range shapes {
+			for _, tA := range transposes {
+				for _, tB := range transposes {
+					for _, ab := range [][2]float64{{1, 0}, {-0.5, 2}} {
+						g := gemmCase{tA, tB, s[0], s[1], s[2], ab[0], ab[1], 2}
+						a, lda, b, ldb, c, ldc := g.operands(rnd)
+						a32, b32, c32 := to32(a), to32(b), to32(c)
+						want, tol := g.naive(to64(a32), lda, to64(b32), ldb, to64(c32), ldc)
+						for i := range tol {
+							tol[i] *= 1e7 // from 1e-14 to 1e-7 per term: float32's rounding
+						}
+						impl.Sgemm(tA, tB, g.m, g.n, g.k, float32(g.alpha), a32, lda, b32, ldb, float32(g.beta), c32, ldc)
+						t.Run(name, func(t *testing.T) { g.check(t, to64(c32), want, tol, ldc) })
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSgemm times NMF's two large float32 products with gonum's
+// Sgemm, the pure-Go backend's and OpenBLAS's, in GFLOP/s.
+func BenchmarkSgemm(b *testing.B) {
+	impls := map[string]blas.Float32{"gonum": gonum.Implementation{}, "purego": pureGo{}}
+	if o, _, err := loadOpenBLAS(); err == nil {
+		impls["openblas"] = o
+	}
+	rnd := rand.New(rand.NewPCG(19, 20))
+	for _, s := range []struct {
+		name    string
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{"X·Hᵀ_2000x5000_k50", blas.NoTrans, blas.Trans, 2000, 50, 5000},
+		{"Wᵀ·X_2000x5000_k50", blas.Trans, blas.NoTrans, 50, 5000, 2000},
+	} {
+		g := gemmCase{s.tA, s.tB, s.m, s.n, s.k, 1, 0, 0}
+		a, lda, bb, ldb, c, ldc := g.operands(rnd)
+		a32, b32, c32 := make([]float32, len(a)), make([]float32, len(bb)), make([]float32, len(c))
+		for i, v := range a {
+			a32[i] = float32(v)
+		}
+		for i, v := range bb {
+			b32[i] = float32(v)
+		}
+		for _, name := range slices.Sorted(maps.Keys(impls)) {
+			b.Run(s.name+"/"+name, func(b *testing.B) {
+				for b.Loop() {
+					impls[name].Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a32, lda, b32, ldb, 0, c32, ldc)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

@@ -262,3 +262,132 @@ store512:
 	STOREROW512(Z27)
 	VZEROUPPER
 	RET
+
+// STEP does one term p of the sum: B's row p (8 entries at DI) times A's
+// column p (6 entries: at SI, SI+R9, SI+2·R9 and R10 = SI+3·R9, R10+R9,
+// R10+2·R9), added to the accumulators Y4-Y15 (row r in Y(4+2r) and
+// Y(5+2r)); then SI and R10 move to column p+1, R11 bytes on, and DI to
+// row p+1, R12 bytes on.
+#define STEPS \
+	VMOVUPS (DI), Y0 \
+	VMOVUPS 32(DI), Y1 \
+	VBROADCASTSS (SI), Y2 \
+	VBROADCASTSS (SI)(R9*1), Y3 \
+	VFMADD231PS Y0, Y2, Y4 \
+	VFMADD231PS Y1, Y2, Y5 \
+	VFMADD231PS Y0, Y3, Y6 \
+	VFMADD231PS Y1, Y3, Y7 \
+	VBROADCASTSS (SI)(R9*2), Y2 \
+	VBROADCASTSS (R10), Y3 \
+	VFMADD231PS Y0, Y2, Y8 \
+	VFMADD231PS Y1, Y2, Y9 \
+	VFMADD231PS Y0, Y3, Y10 \
+	VFMADD231PS Y1, Y3, Y11 \
+	VBROADCASTSS (R10)(R9*1), Y2 \
+	VBROADCASTSS (R10)(R9*2), Y3 \
+	VFMADD231PS Y0, Y2, Y12 \
+	VFMADD231PS Y1, Y2, Y13 \
+	VFMADD231PS Y0, Y3, Y14 \
+	VFMADD231PS Y1, Y3, Y15 \
+	ADDQ R11, SI \
+	ADDQ R11, R10 \
+	ADDQ R12, DI
+
+// LOADROWS sets row r of C (at DX) to alpha·acc + beta·C, alpha in Y0 and
+// beta in Y1, and moves DX to the next row.
+#define LOADROWS(lo, hi) \
+	VMULPS (DX), Y1, Y2 \
+	VMULPS 32(DX), Y1, Y3 \
+	VFMADD231PS Y0, lo, Y2 \
+	VFMADD231PS Y0, hi, Y3 \
+	VMOVUPS Y2, (DX) \
+	VMOVUPS Y3, 32(DX) \
+	ADDQ R8, DX
+
+// STOREROWS sets row r of C (at DX) to alpha·acc and moves DX to the next
+// row.
+#define STOREROWS(lo, hi) \
+	VMULPS Y0, lo, lo \
+	VMULPS Y0, hi, hi \
+	VMOVUPS lo, (DX) \
+	VMOVUPS hi, 32(DX) \
+	ADDQ R8, DX
+
+// func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, rsB int, c *float32, ldc int, alpha, beta float32, load int)
+TEXT ·sgemm6x16(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R9
+	SHLQ $2, R9
+	MOVQ csA+24(FP), R11
+	SHLQ $2, R11
+	LEAQ (SI)(R9*2), R10
+	ADDQ R9, R10
+	MOVQ b+32(FP), DI
+	MOVQ rsB+40(FP), R12
+	SHLQ $2, R12
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $2, R8
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	ANDQ $3, CX
+	TESTQ BX, BX
+	JE stail
+
+sloop4:
+	STEPS
+	STEPS
+	STEPS
+	STEPS
+	DECQ BX
+	JNE sloop4
+
+stail:
+	TESTQ CX, CX
+	JE supdate
+
+sloop1:
+	STEPS
+	DECQ CX
+	JNE sloop1
+
+supdate:
+	VBROADCASTSS alpha+64(FP), Y0
+	VBROADCASTSS beta+68(FP), Y1
+	MOVQ load+72(FP), AX
+	TESTQ AX, AX
+	JE sstore
+	LOADROWS(Y4, Y5)
+	LOADROWS(Y6, Y7)
+	LOADROWS(Y8, Y9)
+	LOADROWS(Y10, Y11)
+	LOADROWS(Y12, Y13)
+	LOADROWS(Y14, Y15)
+	VZEROUPPER
+	RET
+
+sstore:
+	STOREROWS(Y4, Y5)
+	STOREROWS(Y6, Y7)
+	STOREROWS(Y8, Y9)
+	STOREROWS(Y10, Y11)
+	STOREROWS(Y12, Y13)
+	STOREROWS(Y14, Y15)
+	VZEROUPPER
+	RET
+

@@ -42,7 +42,7 @@ var (
 	cblasUplo  = map[blas.Uplo]int32{blas.Upper: 121, blas.Lower: 122}
 )
 
-// openBLAS is gonum's BLAS with Dgemm, Dsyrk and Dgemv computed by
+// openBLAS is gonum's BLAS with Dgemm, Dsyrk, Dgemv and Sgemm computed by
 // OpenBLAS's CBLAS interface. Calls it does not hand over, small ones and
 // those with invalid arguments, go to gonum, which also panics on the
 // invalid ones, so OpenBLAS never sees out-of-range sizes or slices.
@@ -53,11 +53,12 @@ type openBLAS struct {
 	dgemm func(order, tA, tB, m, n, k int32, alpha float64, a []float64, lda int32, b []float64, ldb int32, beta float64, c []float64, ldc int32)
 	dsyrk func(order, ul, t, n, k int32, alpha float64, a []float64, lda int32, beta float64, c []float64, ldc int32)
 	dgemv func(order, t, m, n int32, alpha float64, a []float64, lda int32, x []float64, incX int32, beta float64, y []float64, incY int32)
+	sgemm func(order, tA, tB, m, n, k int32, alpha float32, a []float32, lda int32, b []float32, ldb int32, beta float32, c []float32, ldc int32)
 }
 
 // loadOpenBLAS returns OpenBLAS, loaded by its first call, and its
 // description.
-func loadOpenBLAS() (blas.Float64, string, error) {
+func loadOpenBLAS() (implementation, string, error) {
 	o, err := openOnce()
 	if err != nil {
 		return nil, "", err
@@ -94,6 +95,7 @@ func open(name string) (*openBLAS, error) {
 		{"cblas_dgemm", &o.dgemm},
 		{"cblas_dsyrk", &o.dsyrk},
 		{"cblas_dgemv", &o.dgemv},
+		{"cblas_sgemm", &o.sgemm},
 		{"openblas_get_config", &config},
 	} {
 		addr, err := purego.Dlsym(h, f.sym)
@@ -122,6 +124,19 @@ func (o *openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []
 		return
 	}
 	o.dgemm(cblasRowMajor, ta, tb, int32(m), int32(n), int32(k), alpha, a, int32(lda), b, int32(ldb), beta, c, int32(ldc))
+}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C in float32.
+func (o *openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ta, okA := cblasTrans[tA]
+	tb, okB := cblasTrans[tB]
+	ar, ac := stored(tA, m, k)
+	br, bc := stored(tB, k, n)
+	if !okA || !okB || m*n*k < minGemm || !fits(a, ar, ac, lda) || !fits(b, br, bc, ldb) || !fits(c, m, n, ldc) {
+		o.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	o.sgemm(cblasRowMajor, ta, tb, int32(m), int32(n), int32(k), alpha, a, int32(lda), b, int32(ldb), beta, c, int32(ldc))
 }
 
 // Dsyrk computes the ul triangle of C = alpha·A·Aᵀ + beta·C, or of
@@ -154,7 +169,7 @@ func (o *openBLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float64
 
 // fits reports whether s holds a rows×cols matrix with row stride ld, and
 // whether these sizes fit in OpenBLAS's 32-bit integers.
-func fits(s []float64, rows, cols, ld int) bool {
+func fits[T scalar](s []T, rows, cols, ld int) bool {
 	return holds(s, rows, cols, ld) && rows <= math.MaxInt32 && ld <= math.MaxInt32
 }
 

@@ -5,10 +5,8 @@ package backend
 import (
 	"errors"
 	"runtime"
-
-	"gonum.org/v1/gonum/blas"
 )
 
-func loadOpenBLAS() (blas.Float64, string, error) {
+func loadOpenBLAS() (implementation, string, error) {
 	return nil, "", errors.New("backend: OpenBLAS is not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
 }

@@ -38,6 +38,9 @@ type CSR struct {
 	// keeps the Hᵀ that Apply forms.
 	tStale, localStale bool
 	ht                 *mat.Dense
+	// f32 is the float32 form (float32.go), made once.
+	f32Once sync.Once
+	f32     *csr32
 }
 
 // NewCSR builds a CSR matrix from its three arrays, which it keeps. Column
@@ -265,12 +268,13 @@ func (m *CSR) refreshT() {
 }
 
 // valuesChanged records that m's values were overwritten in place: its
-// statistics are recomputed, and its transpose and reordered copy
-// refreshed, on their next use.
+// statistics are recomputed, its transpose and reordered copy refreshed,
+// and its float32 form made anew, on their next use.
 func (m *CSR) valuesChanged() {
 	m.statsOnce = sync.Once{}
 	m.tStale = m.t != nil
 	m.localStale = m.local != nil
+	m.f32Once, m.f32 = sync.Once{}, nil
 }
 
 // ToDense returns the matrix as a dense one.
@@ -310,30 +314,49 @@ func (m *CSR) mulRows(dst blas64.General, b []float64, ldb, k int, at []int) {
 	if k > maxUnrolledK {
 		row = rowAxpyK
 	}
-	work := 2 * float64(len(m.data)*k)
-	if inline(work) {
-		m.mulRange(row, dst, b, ldb, k, at, 0, m.r)
-		return
-	}
-	parallelRows(m.r, work, func(lo, hi int) { m.mulRange(row, dst, b, ldb, k, at, lo, hi) })
+	m.arrays().mulRows(row, dst.Data, dst.Stride, b, ldb, k, at)
 }
 
-// mulRange computes rows lo..hi-1 of mulRows' product with the row kernel
-// row.
-func (m *CSR) mulRange(row rowKernel, dst blas64.General, b []float64, ldb, k int, at []int, lo, hi int) {
+// arrays returns m's three arrays.
+func (m *CSR) arrays() csrArrays[float64] { return csrArrays[float64]{m.indptr, m.indices, m.data} }
+
+// csrArrays are the arrays of a CSR matrix with values of type T: a CSR's
+// own, or those of its float32 form (float32.go), whose products are this
+// one code.
+type csrArrays[T scalar] struct {
+	indptr, indices []int
+	data            []T
+}
+
+// rowKernel sets out = Σ_p vals[p]·B_{cols[p]} for B stored row-major in b
+// with the given stride.
+type rowKernel[T scalar] func(out []T, cols []int, vals, b []T, stride int)
+
+// mulRows sets dst (row stride ldd) to X·B with the row kernel row,
+// parallel over blocks of rows, for B's k columns held in b with row
+// stride ldb; row i of the product goes to row at[i] of dst, or to row i
+// when at is nil.
+func (x csrArrays[T]) mulRows(row rowKernel[T], dst []T, ldd int, b []T, ldb, k int, at []int) {
+	r := len(x.indptr) - 1
+	work := 2 * float64(len(x.data)*k)
+	if inline(work) {
+		x.mulRange(row, dst, ldd, b, ldb, k, at, 0, r)
+		return
+	}
+	parallelRows(r, work, func(lo, hi int) { x.mulRange(row, dst, ldd, b, ldb, k, at, lo, hi) })
+}
+
+// mulRange computes rows lo..hi-1 of mulRows' product.
+func (x csrArrays[T]) mulRange(row rowKernel[T], dst []T, ldd int, b []T, ldb, k int, at []int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		out := i
 		if at != nil {
 			out = at[i]
 		}
-		s, e := m.indptr[i], m.indptr[i+1]
-		row(dst.Data[out*dst.Stride:out*dst.Stride+k], m.indices[s:e], m.data[s:e], b, ldb)
+		s, e := x.indptr[i], x.indptr[i+1]
+		row(dst[out*ldd:out*ldd+k], x.indices[s:e], x.data[s:e], b, ldb)
 	}
 }
-
-// rowKernel computes one row of a CSR product: out = Σ_p vals[p]·B_{cols[p]}
-// for B stored row-major with the given stride.
-type rowKernel = func(out []float64, cols []int, vals []float64, b []float64, stride int)
 
 // rowUnrolledK and rowAxpyK are the kernels mulRows runs (rowKernels).
 var rowUnrolledK, rowAxpyK = rowKernels()
@@ -350,7 +373,7 @@ func rowAxpy(out []float64, cols []int, vals []float64, b []float64, stride int)
 
 // rowUnrolled computes what rowAxpy does in plain Go, four stored entries
 // at a time, so that out is loaded and stored once for four rows of B.
-func rowUnrolled(out []float64, cols []int, vals []float64, b []float64, stride int) {
+func rowUnrolled[T scalar](out []T, cols []int, vals []T, b []T, stride int) {
 	k := len(out)
 	clear(out)
 	p := 0

@@ -6,9 +6,9 @@ import "golang.org/x/sys/cpu"
 // when the CPU has it, else the Go ones. Each computes exactly what its Go
 // kernel computes, bit for bit (TestRowKernelsUsed), several times faster
 // on rows of B that are in cache (BenchmarkCSRRow).
-func rowKernels() (unrolled, axpy rowKernel) {
+func rowKernels() (unrolled, axpy rowKernel[float64]) {
 	if !cpu.X86.HasAVX2 {
-		return rowUnrolled, rowAxpy
+		return rowUnrolled[float64], rowAxpy
 	}
 	return rowUnrolledAsm, rowAxpyAsm
 }

@@ -10,5 +10,10 @@
 // per goroutine, so the result does not depend on GOMAXPROCS. CSRᵀ·B uses a
 // cached transpose rather than a scatter, which keeps it deterministic.
 //
+// The float32 solvers use the same kernels in float32 (float32.go): the
+// sparse products, the transpose and the multiplicative update are written
+// once, generic over float32 and float64, and dense float32 products go
+// through gonum's blas32 (Sgemm) and its blas32.General matrix.
+//
 // Nothing outside this package loops over matrix entries in a hot path.
 package linalg

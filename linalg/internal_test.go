@@ -162,8 +162,8 @@ func BenchmarkCSRRow(b *testing.B) {
 			out := make([]float64, k)
 			for _, kern := range []struct {
 				name string
-				row  rowKernel
-			}{{"unrolled", rowUnrolled}, {"axpy", rowAxpy}, {"unrolled-used", rowUnrolledK}, {"axpy-used", rowAxpyK}} {
+				row  rowKernel[float64]
+			}{{"unrolled", rowUnrolled[float64]}, {"axpy", rowAxpy}, {"unrolled-used", rowUnrolledK}, {"axpy-used", rowAxpyK}} {
 				b.Run(fmt.Sprintf("%dx%d/k=%d/%s", sh.r, sh.c, k, kern.name), func(b *testing.B) {
 					for b.Loop() {
 						for i := range sh.r {
@@ -188,8 +188,8 @@ func TestRowKernelsUsed(t *testing.T) {
 	const rowsB = 50
 	for _, kern := range []struct {
 		name      string
-		used, ref rowKernel
-	}{{"unrolled", rowUnrolledK, rowUnrolled}, {"axpy", rowAxpyK, rowAxpy}} {
+		used, ref rowKernel[float64]
+	}{{"unrolled", rowUnrolledK, rowUnrolled[float64]}, {"axpy", rowAxpyK, rowAxpy}} {
 		for k := 1; k <= 140; k++ {
 			stride := k + k%3
 			b := make([]float64, rowsB*stride)

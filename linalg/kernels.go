@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -34,39 +33,52 @@ func MulUpdateScaled(f, num *mat.Dense, s float64, den *mat.Dense, gamma, eps fl
 	if nr.Rows != r || nr.Cols != c || dr.Rows != r || dr.Cols != c {
 		panic(mat.ErrShape)
 	}
-	roots := -1 // number of square roots that make the power, -1 for math.Pow
-	switch gamma {
-	case 1:
-		roots = 0
-	case 0.5:
-		roots = 1
-	case 0.25:
-		roots = 2
-	case 0.125:
-		roots = 3
-	}
-	if inline(float64(r*c) * 4) {
-		mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, 0, r)
-		return
-	}
-	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(fr, nr, dr, s, gamma, eps, roots, lo, hi) })
+	mulUpdate(of64(fr), of64(nr), of64(dr), s, gamma, eps)
 }
 
-// mulUpdateRows is MulUpdateScaled on rows lo..hi-1, with the power taken
-// as roots square roots, or by math.Pow when roots < 0.
-func mulUpdateRows(f, num, den blas64.General, s, gamma, eps float64, roots, lo, hi int) {
-	c := f.Cols
+// mulUpdate is MulUpdateScaled on matrices of T.
+func mulUpdate[T scalar](f, num, den general[T], s, gamma, eps T) {
+	r, c := f.rows, f.cols
+	roots := rootsOf(float64(gamma))
+	if inline(float64(r*c) * 4) {
+		mulUpdateRows(f, num, den, s, gamma, eps, roots, 0, r)
+		return
+	}
+	parallelRows(r, float64(r*c)*4, func(lo, hi int) { mulUpdateRows(f, num, den, s, gamma, eps, roots, lo, hi) })
+}
+
+// rootsOf returns the number of square roots that make the power gamma of
+// MulUpdate, or -1 for math.Pow.
+func rootsOf(gamma float64) int {
+	switch gamma {
+	case 1:
+		return 0
+	case 0.5:
+		return 1
+	case 0.25:
+		return 2
+	case 0.125:
+		return 3
+	}
+	return -1
+}
+
+// mulUpdateRows is mulUpdate on rows lo..hi-1, with the power taken as
+// roots square roots, or by math.Pow when roots < 0. For float32 the power
+// is taken in float64 and rounded once.
+func mulUpdateRows[T scalar](f, num, den general[T], s, gamma, eps T, roots, lo, hi int) {
+	c := f.cols
 	for i := lo; i < hi; i++ {
-		fs := f.Data[i*f.Stride : i*f.Stride+c]
-		ns := num.Data[i*num.Stride : i*num.Stride+c]
-		ds := den.Data[i*den.Stride : i*den.Stride+c]
+		fs := f.data[i*f.stride : i*f.stride+c]
+		ns := num.data[i*num.stride : i*num.stride+c]
+		ds := den.data[i*den.stride : i*den.stride+c]
 		for j := range fs {
 			q := s * ns[j] / max(ds[j], eps)
 			if roots < 0 {
-				q = math.Pow(q, gamma)
+				q = T(math.Pow(float64(q), float64(gamma)))
 			}
 			for range roots {
-				q = math.Sqrt(q)
+				q = T(math.Sqrt(float64(q)))
 			}
 			fs[j] *= q
 		}
@@ -258,11 +270,17 @@ func PowSum(w, h *mat.Dense, p, floor float64, s *PowScratch) float64 {
 // (scikit-learn's violation), summed row by row in blocks of 64 rows and
 // the blocks in order, however many goroutines ran them.
 func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
-	r, k := f.Dims()
 	fr, gr, cr := f.RawMatrix(), gram.RawMatrix(), cross.RawMatrix()
+	return coordinateDescent(of64(fr), of64(gr), of64(cr), perm)
+}
+
+// coordinateDescent is CoordinateDescent on f, gram and cross of T, the
+// violation summed in float64.
+func coordinateDescent[T scalar](f, gram, cross general[T], perm []int) float64 {
+	r, k := f.rows, f.cols
 	work := float64(r*k*k) * 2
 	if inline(work) {
-		return cdRows(fr, gr, cr, perm, 0, r)
+		return cdRows(f, gram, cross, perm, 0, r)
 	}
 	// The violation is summed over blocks of cdBlock rows, in order, on
 	// either path, so that it does not depend on the number of goroutines.
@@ -272,7 +290,7 @@ func CoordinateDescent(f, gram, cross *mat.Dense, perm []int) float64 {
 	Parallel(r, size, func() func(lo, hi int) {
 		return func(lo, hi int) {
 			for b := lo; b < hi; b += cdBlock {
-				viol[b/cdBlock] = cdBlockRows(fr, gr, cr, perm, b, min(b+cdBlock, hi))
+				viol[b/cdBlock] = cdBlockRows(f, gram, cross, perm, b, min(b+cdBlock, hi))
 			}
 		}
 	})
@@ -290,7 +308,7 @@ const cdBlock = 64
 // cdRows runs the coordinate-descent sweep on rows lo..hi-1, lo a multiple
 // of cdBlock, and returns their violation summed as CoordinateDescent's
 // parallel path sums it.
-func cdRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
+func cdRows[T scalar](f, gram, cross general[T], perm []int, lo, hi int) float64 {
 	var s float64
 	for b := lo; b < hi; b += cdBlock {
 		s += cdBlockRows(f, gram, cross, perm, b, min(b+cdBlock, hi))
@@ -300,19 +318,19 @@ func cdRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
 
 // cdBlockRows runs the sweep on rows lo..hi-1 and returns their violation
 // summed in row order.
-func cdBlockRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 {
-	k := f.Cols
+func cdBlockRows[T scalar](f, gram, cross general[T], perm []int, lo, hi int) float64 {
+	k := f.cols
 	var s float64
 	for i := lo; i < hi; i++ {
-		fi := f.Data[i*f.Stride : i*f.Stride+k]
+		fi := f.data[i*f.stride : i*f.stride+k]
 		var v float64
 		for _, t := range perm {
-			gt := gram.Data[t*gram.Stride : t*gram.Stride+k]
-			grad := dotSmall(gt, fi) - cross.Data[i*cross.Stride+t]
+			gt := gram.data[t*gram.stride : t*gram.stride+k]
+			grad := dotSmall(gt, fi) - cross.data[i*cross.stride+t]
 			if fi[t] == 0 {
-				v += math.Abs(min(grad, 0))
+				v += math.Abs(float64(min(grad, 0)))
 			} else {
-				v += math.Abs(grad)
+				v += math.Abs(float64(grad))
 			}
 			if hess := gt[t]; hess != 0 {
 				fi[t] = max(fi[t]-grad/hess, 0)
@@ -327,13 +345,13 @@ func cdBlockRows(f, gram, cross blas64.General, perm []int, lo, hi int) float64 
 // vectors of small ranks, where the call into the assembly kernel costs
 // more than it saves (the coordinate-descent sweep makes one call per
 // coordinate: a third of an iteration's time on digits at k = 10), and
-// floats.Dot from 32 entries on.
-func dotSmall(x, y []float64) float64 {
-	if len(x) >= 32 {
-		return floats.Dot(x, y[:len(x)])
+// floats.Dot from 32 entries on; float32 vectors always take the loop.
+func dotSmall[T scalar](x, y []T) T {
+	if xs, ok := any(x).([]float64); ok && len(x) >= 32 {
+		return T(floats.Dot(xs, any(y).([]float64)[:len(x)]))
 	}
 	y = y[:len(x)]
-	var s float64
+	var s T
 	for i, v := range x {
 		s += v * y[i]
 	}

@@ -102,13 +102,11 @@ type order struct {
 // order of its pattern and its reordered values once, or nil when the
 // pattern has no order that helps.
 func (m *CSR) localForm() *CSR {
-	p := m.pattern()
-	p.once.Do(func() { p.ord = findOrder(m) })
-	if p.ord == nil {
+	o := m.order()
+	if o == nil {
 		return nil
 	}
 	m.localOnce.Do(func() {
-		o := p.ord
 		data := make([]float64, len(o.src))
 		for q, s := range o.src {
 			data[q] = m.data[s]
@@ -117,11 +115,19 @@ func (m *CSR) localForm() *CSR {
 	})
 	if m.localStale {
 		m.localStale = false
-		for q, s := range p.ord.src {
+		for q, s := range o.src {
 			m.local.data[q] = m.data[s]
 		}
 	}
 	return m.local
+}
+
+// order returns the order of m's pattern, found once, or nil when no order
+// improves locality.
+func (m *CSR) order() *order {
+	p := m.pattern()
+	p.once.Do(func() { p.ord = findOrder(m) })
+	return p.ord
 }
 
 // pattern returns m's pattern record, shared with the matrices derived
@@ -141,29 +147,51 @@ func (m *CSR) sharing(data []float64) *CSR {
 	return &CSR{r: m.r, c: m.c, indptr: m.indptr, indices: m.indices, data: data, pat: m.pattern()}
 }
 
-// gatherPool holds the buffers mulLocal gathers B's rows into: fresh
-// buffers of B's size (tens of megabytes) would cost page faults on every
-// product.
-var gatherPool = sync.Pool{New: func() any { return new([]float64) }}
+// gatherPools hold the buffers mulLocal gathers B's rows into, of float64s
+// and of float32s: fresh buffers of B's size (tens of megabytes) would cost
+// page faults on every product.
+var gatherPools [2]sync.Pool
 
-// mulLocal sets dst = X·B through the reordered copy y of m: B's rows are
-// gathered in y's column order, and each row of y·(Q·B) is written to the
-// row of dst it stands for.
-func (m *CSR) mulLocal(y *CSR, dst, b blas64.General) {
-	o := m.pat.ord
-	k := b.Cols
-	buf := gatherPool.Get().(*[]float64)
-	defer gatherPool.Put(buf)
-	if cap(*buf) < m.c*k {
-		*buf = make([]float64, m.c*k)
+// gatherPool returns the pool of gather buffers of T.
+func gatherPool[T scalar]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &gatherPools[1]
 	}
-	qb := (*buf)[:m.c*k]
-	parallelRows(m.c, float64(m.c*k), func(lo, hi int) {
+	return &gatherPools[0]
+}
+
+// mulLocal sets dst = X·B through the reordered copy y of m.
+func (m *CSR) mulLocal(y *CSR, dst, b blas64.General) {
+	row := rowUnrolled[float64]
+	if b.Cols > maxUnrolledK {
+		row = rowAxpy
+	}
+	mulLocal(m.pat.ord, y.arrays(), row, dst.Data, dst.Stride, b.Data, b.Stride, b.Cols)
+}
+
+// mulLocal sets dst (row stride ldd) to X·B for B's k columns in b (row
+// stride ldb), through the arrays y of X's copy reordered by o: B's rows
+// are gathered in y's column order, and each row of y·(Q·B), computed with
+// row, is written to the row of dst it stands for.
+func mulLocal[T scalar](o *order, y csrArrays[T], row rowKernel[T], dst []T, ldd int, b []T, ldb, k int) {
+	c := len(o.cols)
+	pool := gatherPool[T]()
+	buf, ok := pool.Get().(*[]T)
+	if !ok {
+		buf = new([]T)
+	}
+	defer pool.Put(buf)
+	if cap(*buf) < c*k {
+		*buf = make([]T, c*k)
+	}
+	qb := (*buf)[:c*k]
+	parallelRows(c, float64(c*k), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			copy(qb[j*k:(j+1)*k], b.Data[o.cols[j]*b.Stride:])
+			copy(qb[j*k:(j+1)*k], b[o.cols[j]*ldb:])
 		}
 	})
-	y.mulRows(dst, qb, k, k, o.rows)
+	y.mulRows(row, dst, ldd, qb, k, k, o.rows)
 }
 
 // findOrder returns the label-propagation order of m's pattern, or nil

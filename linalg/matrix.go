@@ -59,6 +59,8 @@ type Dense struct {
 	statsOnce sync.Once
 	stats     Stats
 	tStale    bool // t holds an earlier m (see Changed)
+	f32Once   sync.Once
+	f32       *dense32 // the float32 form (float32.go), made once
 }
 
 // NewDense wraps m. m must not be modified afterwards, unless Changed is
@@ -92,11 +94,12 @@ func (d *Dense) TMul(dst *mat.Dense, b mat.Matrix) {
 
 // Changed tells d that its wrapped matrix was modified in place: its
 // statistics and cached transpose are computed again on their next use,
-// into the transpose's storage. Changed must not run concurrently with
-// d's other methods.
+// into the transpose's storage, and its float32 form (ToFloat32) is made
+// anew. Changed must not run concurrently with d's other methods.
 func (d *Dense) Changed() {
 	d.statsOnce = sync.Once{}
 	d.tStale = d.t != nil
+	d.f32Once, d.f32 = sync.Once{}, nil
 }
 
 // Stats implements Matrix.
@@ -170,6 +173,21 @@ func applyDenseRows(x, out blas64.General, f func(x, wh float64) float64, lo, hi
 	}
 }
 
+// scalar is the element type of a matrix: float64, or float32 for the
+// float32 solvers (float32.go).
+type scalar interface{ float32 | float64 }
+
+// general is a row-major matrix of T, as blas64.General and blas32.General
+// are, for the kernels written once for both.
+type general[T scalar] struct {
+	rows, cols, stride int
+	data               []T
+}
+
+func of64(g blas64.General) general[float64] {
+	return general[float64]{g.Rows, g.Cols, g.Stride, g.Data}
+}
+
 // Transpose returns a new dense matrix holding mᵀ.
 func Transpose(m mat.Matrix) *mat.Dense {
 	r, c := m.Dims()
@@ -189,14 +207,20 @@ func TransposeTo(dst, m *mat.Dense) {
 	if d.Rows != mr.Cols || d.Cols != mr.Rows {
 		panic(mat.ErrShape)
 	}
+	transposeInto(d.Data, d.Stride, mr.Data, mr.Stride, mr.Rows, mr.Cols)
+}
+
+// transposeInto sets dst (row stride ldd) to the transpose of the r x c
+// matrix src (row stride lds).
+func transposeInto[T scalar](dst []T, ldd int, src []T, lds, r, c int) {
 	// Blocks of 32 x 32 keep both sides' lines in cache.
 	const b = 32
-	for i0 := 0; i0 < mr.Rows; i0 += b {
-		for j0 := 0; j0 < mr.Cols; j0 += b {
-			for i := i0; i < min(i0+b, mr.Rows); i++ {
-				row := mr.Data[i*mr.Stride:]
-				for j := j0; j < min(j0+b, mr.Cols); j++ {
-					d.Data[j*d.Stride+i] = row[j]
+	for i0 := 0; i0 < r; i0 += b {
+		for j0 := 0; j0 < c; j0 += b {
+			for i := i0; i < min(i0+b, r); i++ {
+				row := src[i*lds:]
+				for j := j0; j < min(j0+b, c); j++ {
+					dst[j*ldd+i] = row[j]
 				}
 			}
 		}

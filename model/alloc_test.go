@@ -26,6 +26,8 @@ var allocModels = []allocModel{
 	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=1.5"}}},
 	{"nmf", Config{Rank: 2, Params: []string{"loss=beta", "beta=0.5"}}},
 	{"nmf", Config{Rank: 2, Masked: true, Params: []string{"loss=kl"}}},
+	{"nmf", Config{Rank: 2, Float32: true}},
+	{"nmf", Config{Rank: 2, Params: []string{"solver=mu"}, Float32: true}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=mu"}}},
 	{"symnmf", Config{Rank: 2, Params: []string{"solver=anls"}}},
 	{"asymnmf", Config{Rank: 2}},

@@ -20,7 +20,8 @@ package model
 //
 // The common fields are found by name, not by tag: Rank (int), Layers
 // ([]int), Init (a string kind whose choices tag lists the starts the
-// model takes), Seed (uint64), Groups ([]int) and Graph (*linalg.CSR).
+// model takes), Seed (uint64), Groups ([]int), Graph (*linalg.CSR), Masked
+// and Float32 (bool).
 
 import (
 	"fmt"

@@ -45,6 +45,10 @@ type Config struct {
 	// kind: the stored entries are the observed cells), for the models
 	// that complete matrices (nmf, eadnmf).
 	Masked bool
+	// Float32 runs the fit in float32 (--dtype float32), for the models
+	// that can (nmf, with its Frobenius multiplicative updates); the others
+	// refuse it.
+	Float32 bool
 }
 
 // Spec describes a registered model.
@@ -213,6 +217,13 @@ func bind(m fitter, s Spec, c Config) error {
 		f, ok := has("Masked")
 		if !ok {
 			return invalidf("%s does not take missing entries (models that do: nmf, eadnmf)", s.Name)
+		}
+		f.SetBool(true)
+	}
+	if c.Float32 {
+		f, ok := has("Float32")
+		if !ok {
+			return invalidf("%s does not run in float32 (models that do: nmf)", s.Name)
 		}
 		f.SetBool(true)
 	}

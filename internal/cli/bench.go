@@ -37,6 +37,7 @@ type benchJob struct {
 	solver  string // mu or cd; "" for a whole fit
 	backend string // the BLAS of a deepnmf row
 	python  bool   // a scikit-learn row
+	dtype   string // float64 or float32
 }
 
 func newBench() *cobra.Command {
@@ -46,15 +47,17 @@ func newBench() *cobra.Command {
 		only          string
 		compare, asJS bool
 		row, solver   string
+		dtype         string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Time deepnmf's NMF iterations and deep-model fits, beside scikit-learn",
 		Long: `Time, all in one run, a table of problems x implementations:
 
-  digits          1797x64 dense, k=10
-  dense2000x5000  uniform random 2000x5000, k=50
+  digits          1797x64 dense, k=10 (f64 and f32)
+  dense2000x5000  uniform random 2000x5000, k=50 (f64 and f32)
   graph100k       a random graph of 100000 nodes and 2M stored entries, k=32
+                  (f64 and f32)
   sbm100k         the same size with communities of 100 nodes, numbered at random
   sbm200k         200000 nodes and 2M edges in communities of 100, k=64
   sbm200k-danmf   DANMF 64,16 on that graph: the default pre-training, then
@@ -73,8 +76,10 @@ time over the time of those two products alone (1 is the floor); peak MB,
 the peak resident memory of the process that measured the row (each row runs
 in its own). The deep models report the seconds of one fit at the model's
 defaults, seed 0, and of its pre-training (with the iterations of each
-layer in parentheses). --compare adds scikit-learn's MU and CD on the same
-matrices through --python, and the ratios.`,
+layer in parentheses). The f32 rows run in float32 (fit --dtype float32).
+--compare adds scikit-learn's MU and CD on the same matrices through
+--python, and its MU on float32 input (which scikit-learn keeps in float32)
+beside the f32 rows, and the ratios.`,
 		Example: "  deepnmf bench\n  deepnmf bench --compare --json > bench.json\n  deepnmf bench --only 'digits|dense' --compare",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -82,7 +87,7 @@ matrices through --python, and the ratios.`,
 				return usageError{errors.New("--iters must be positive")}
 			}
 			if row != "" {
-				return benchChild(cmd, row, solver, data, iters)
+				return benchChild(cmd, row, solver, dtype, data, iters)
 			}
 			var re *regexp.Regexp
 			if only != "" {
@@ -107,7 +112,8 @@ matrices through --python, and the ratios.`,
 	f.BoolVar(&asJS, "json", false, "print the rows as JSON")
 	f.StringVar(&row, "row", "", "measure one problem in this process (the bench runs each row so)")
 	f.StringVar(&solver, "solver", "mu", "with --row: mu or cd, for the nmf problems")
-	for _, h := range []string{"row", "solver"} {
+	f.StringVar(&dtype, "dtype", "float64", "with --row: float64 or float32")
+	for _, h := range []string{"row", "solver", "dtype"} {
 		if err := f.MarkHidden(h); err != nil {
 			panic(err)
 		}
@@ -123,16 +129,27 @@ func benchJobs(re *regexp.Regexp, compare bool) []benchJob {
 			continue
 		}
 		if p.model != "nmf" {
-			jobs = append(jobs, benchJob{problem: p, impl: "deepnmf", backend: "auto"})
+			jobs = append(jobs, benchJob{problem: p, impl: "deepnmf", backend: "auto", dtype: "float64"})
 			continue
 		}
+		f64, f32 := "float64", "float32"
 		if !p.sparse {
-			jobs = append(jobs, benchJob{p, "deepnmf MU, gonum", "mu", "gonum", false})
+			jobs = append(jobs, benchJob{p, "deepnmf MU, gonum", "mu", "gonum", false, f64})
 		}
-		jobs = append(jobs, benchJob{p, "deepnmf MU, openblas", "mu", "openblas", false},
-			benchJob{p, "deepnmf CD, openblas", "cd", "openblas", false})
+		jobs = append(jobs, benchJob{p, "deepnmf MU, openblas", "mu", "openblas", false, f64},
+			benchJob{p, "deepnmf CD, openblas", "cd", "openblas", false, f64})
+		if p.float32 {
+			if !p.sparse {
+				jobs = append(jobs, benchJob{p, "deepnmf MU f32, gonum", "mu", "gonum", false, f32})
+			}
+			jobs = append(jobs, benchJob{p, "deepnmf MU f32, openblas", "mu", "openblas", false, f32},
+				benchJob{p, "deepnmf CD f32, openblas", "cd", "openblas", false, f32})
+		}
 		if compare {
-			jobs = append(jobs, benchJob{p, "scikit-learn MU", "mu", "", true}, benchJob{p, "scikit-learn CD", "cd", "", true})
+			jobs = append(jobs, benchJob{p, "scikit-learn MU", "mu", "", true, f64}, benchJob{p, "scikit-learn CD", "cd", "", true, f64})
+			if p.float32 {
+				jobs = append(jobs, benchJob{p, "scikit-learn MU f32", "mu", "", true, f32})
+			}
 		}
 	}
 	return jobs
@@ -172,10 +189,10 @@ func runBench(cmd *cobra.Command, jobs []benchJob, c benchConfig) error {
 				}
 				written[j.problem.name] = true
 			}
-			r = runRow(cmd, c.python, []string{"-c", sklearnBench, j.problem.name, j.solver, npyDir, strconv.Itoa(c.iters)}, nil)
+			r = runRow(cmd, c.python, []string{"-c", sklearnBench, j.problem.name, j.solver, npyDir, strconv.Itoa(c.iters), j.dtype}, nil)
 		} else {
 			args := []string{"--backend", j.backend, "bench", "--row", j.problem.name, "--solver", j.solver,
-				"--iters", strconv.Itoa(c.iters), "--data", c.data}
+				"--dtype", j.dtype, "--iters", strconv.Itoa(c.iters), "--data", c.data}
 			r = runRow(cmd, exe, args, []string{benchChildEnv + "=1"})
 		}
 		r.Problem, r.Implementation = j.problem.name, j.impl
@@ -223,7 +240,7 @@ func runRow(cmd *cobra.Command, name string, args, env []string) *benchRow {
 }
 
 // benchChild measures one row in this process and prints it as JSON.
-func benchChild(cmd *cobra.Command, name, solver, data string, iters int) error {
+func benchChild(cmd *cobra.Command, name, solver, dtype, data string, iters int) error {
 	p, ok := findProblem(name)
 	if !ok {
 		return usageError{fmt.Errorf("--row: unknown problem %q", name)}
@@ -231,7 +248,10 @@ func benchChild(cmd *cobra.Command, name, solver, data string, iters int) error 
 	if p.model == "nmf" && solver != "mu" && solver != "cd" {
 		return usageError{fmt.Errorf("--solver: %q is not mu or cd", solver)}
 	}
-	r, err := measureRow(cmd.Context(), p, solver, data, iters)
+	if dtype != "float64" && dtype != "float32" {
+		return usageError{fmt.Errorf("--dtype: %q is not float64 or float32", dtype)}
+	}
+	r, err := measureRow(cmd.Context(), p, solver, dtype == "float32", data, iters)
 	if err != nil {
 		return err
 	}
@@ -309,7 +329,11 @@ func printBench(out io.Writer, rows []*benchRow, jobs []benchJob) error {
 		}
 	}
 	var ratios []string
-	for _, s := range []struct{ ours, theirs string }{{"deepnmf MU, openblas", "scikit-learn MU"}, {"deepnmf CD, openblas", "scikit-learn CD"}} {
+	for _, s := range []struct{ ours, theirs string }{
+		{"deepnmf MU, openblas", "scikit-learn MU"}, {"deepnmf CD, openblas", "scikit-learn CD"},
+		{"deepnmf MU f32, openblas", "scikit-learn MU f32"}, {"deepnmf MU f32, openblas", "scikit-learn MU"},
+		{"deepnmf MU f32, openblas", "deepnmf MU, openblas"},
+	} {
 		for _, r := range rows {
 			if r.Implementation != s.ours || r.MsPerIter == 0 {
 				continue

@@ -38,7 +38,8 @@ func TestBench(t *testing.T) {
 	for _, r := range got.Rows {
 		impls[r.Problem+"/"+r.Implementation] = r
 	}
-	for _, name := range []string{"digits/deepnmf MU, gonum", "digits/deepnmf MU, openblas", "digits/deepnmf CD, openblas"} {
+	for _, name := range []string{"digits/deepnmf MU, gonum", "digits/deepnmf MU, openblas", "digits/deepnmf CD, openblas",
+		"digits/deepnmf MU f32, gonum", "digits/deepnmf MU f32, openblas"} {
 		r, ok := impls[name]
 		switch {
 		case !ok:
@@ -71,6 +72,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{"bench", "--iters", "0"},
 		{"bench", "--row", "nope"},
 		{"bench", "--row", "digits", "--solver", "anls"},
+		{"bench", "--row", "digits", "--dtype", "float16"},
 	} {
 		if code, _, errb := run(t, context.Background(), args...); code != exitBadInput || errb == "" {
 			t.Errorf("%v: exit %d, stderr %q; want %d and a message", args, code, errb, exitBadInput)

@@ -30,6 +30,7 @@ type benchProblem struct {
 	layers      []int    // for the deep models
 	params      []string // the deep models' parameters (the papers' settings)
 	sparse      bool     // the input is stored CSR
+	float32     bool     // MU is also timed in float32
 	// settings are the deep model's fit settings (zero: its defaults).
 	settings solve.Settings
 	// load builds the input; data is the --data folder.
@@ -41,17 +42,17 @@ type benchProblem struct {
 // scikit-learn, which reads them from the .npy files the bench writes)
 // multiplies the same matrix.
 var benchProblems = []benchProblem{
-	{name: "digits", about: "1797x64 dense, k=10", k: 10, model: "nmf", load: func(string) (linalg.Matrix, error) {
+	{name: "digits", about: "1797x64 dense, k=10", k: 10, model: "nmf", float32: true, load: func(string) (linalg.Matrix, error) {
 		t, _, err := datasets.Table("digits")
 		if err != nil {
 			return nil, err
 		}
 		return t.X, nil
 	}},
-	{name: "dense2000x5000", about: "uniform [0,1) 2000x5000, k=50", k: 50, model: "nmf", load: func(string) (linalg.Matrix, error) {
+	{name: "dense2000x5000", about: "uniform [0,1) 2000x5000, k=50", k: 50, model: "nmf", float32: true, load: func(string) (linalg.Matrix, error) {
 		return linalg.NewDense(initialize.RandomDense(2000, 5000, 1, initialize.NewRand(0))), nil
 	}},
-	{name: "graph100k", about: "random graph, 100000 nodes, 2M stored entries, k=32", k: 32, model: "nmf", sparse: true,
+	{name: "graph100k", about: "random graph, 100000 nodes, 2M stored entries, k=32", k: 32, model: "nmf", sparse: true, float32: true,
 		load: func(string) (linalg.Matrix, error) { return benchGraph(100000, 1000000, 0) }},
 	{name: "sbm100k", about: "communities of 100 nodes (80% of edges inside), numbered at random, 100000 nodes, 2M stored entries, k=32", k: 32, model: "nmf", sparse: true,
 		load: func(string) (linalg.Matrix, error) { return benchGraph(100000, 1000000, 0.8) }},
@@ -147,8 +148,8 @@ type benchRow struct {
 }
 
 // measureRow runs one row in this process: solver is "mu" or "cd" for an
-// nmf problem, ignored for a deep one.
-func measureRow(ctx context.Context, p benchProblem, solver, data string, iters int) (*benchRow, error) {
+// nmf problem, ignored for a deep one, in float32 if f32.
+func measureRow(ctx context.Context, p benchProblem, solver string, f32 bool, data string, iters int) (*benchRow, error) {
 	x, err := p.load(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.name, err)
@@ -172,7 +173,7 @@ func measureRow(ctx context.Context, p benchProblem, solver, data string, iters 
 		row.Iterations, row.Objective = res.Iterations, res.Objective
 		return row, nil
 	}
-	m := model.NMF{Rank: p.k, Init: initialize.Random, Solver: model.Solver(solver)}
+	m := model.NMF{Rank: p.k, Init: initialize.Random, Solver: model.Solver(solver), Float32: f32}
 	fit := func(n int) (time.Duration, error) {
 		start := time.Now()
 		_, err := m.Fit(ctx, x, solve.Settings{MaxIter: n, Tol: new(0.0), CheckEvery: 1 << 30})
@@ -181,7 +182,9 @@ func measureRow(ctx context.Context, p benchProblem, solver, data string, iters 
 	if row.MsPerIter, err = timeIters(fit, iters); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
-	row.FloorMs = floorMs(x, p.k)
+	if row.FloorMs, err = floorMs(x, p.k, f32); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.name, err)
+	}
 	r, c := x.Dims()
 	nnz := r * c
 	if s, ok := x.(*linalg.CSR); ok {
@@ -237,21 +240,34 @@ func timeIters(fit func(n int) (time.Duration, error), n int) (float64, error) {
 }
 
 // floorMs returns the milliseconds of an iteration's two big products,
-// X·Hᵀ and Xᵀ·W for W n x k and H k x d, best of five.
-func floorMs(x linalg.Matrix, k int) float64 {
+// X·Hᵀ and Xᵀ·W for W n x k and H k x d, best of five, in float32 if f32.
+func floorMs(x linalg.Matrix, k int, f32 bool) (float64, error) {
 	r, c := x.Dims()
 	rng := rand.New(rand.NewPCG(1, 2))
 	w := initialize.RandomDense(r, k, 1, rng)
 	ht := initialize.RandomDense(c, k, 1, rng)
 	xh, xw := mat.NewDense(r, k, nil), mat.NewDense(c, k, nil)
-	x.Mul(xh, ht) // builds what the products cache (a transpose, an order)
-	x.TMul(xw, w)
+	products := func() {
+		x.Mul(xh, ht)
+		x.TMul(xw, w)
+	}
+	if f32 {
+		x32, err := linalg.ToFloat32(x)
+		if err != nil {
+			return 0, err
+		}
+		w32, ht32, xh32, xw32 := linalg.General32(w), linalg.General32(ht), linalg.General32(xh), linalg.General32(xw)
+		products = func() {
+			x32.Mul(xh32, ht32)
+			x32.TMul(xw32, w32)
+		}
+	}
+	products() // builds what the products cache (a transpose, an order)
 	best := time.Duration(1 << 62)
 	for range 5 {
 		start := time.Now()
-		x.Mul(xh, ht)
-		x.TMul(xw, w)
+		products()
 		best = min(best, time.Since(start))
 	}
-	return float64(best) / 1e6
+	return float64(best) / 1e6, nil
 }

@@ -772,3 +772,37 @@ func TestCPUProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestDType checks --dtype: float32 fits nmf with either solver, reports
+// its dtype and gets float64's objective to float32's precision; an
+// unknown dtype, another loss and a model without float32 exit with
+// status 2 and a one-line error saying why.
+func TestDType(t *testing.T) {
+	dir := t.TempDir()
+	data := write(t, dir, "x.csv", "1,2,0,4\n0,1,3,1\n5,0,1,0\n2,2,2,9\n0,7,1,1\n3,0,0,2\n")
+	for _, solver := range []string{"cd", "mu"} {
+		f64 := fitJSON(t, "--input", data, "--rank", "2", "--param", "solver="+solver)
+		f32 := fitJSON(t, "--input", data, "--rank", "2", "--param", "solver="+solver, "--dtype", "float32")
+		if f64["dtype"] != "float64" || f32["dtype"] != "float32" {
+			t.Errorf("%s: dtype %v and %v, want float64 and float32", solver, f64["dtype"], f32["dtype"])
+		}
+		o64, o32 := f64["objective"].(float64), f32["objective"].(float64)
+		if math.Abs(o32-o64) > 1e-4*o64 {
+			t.Errorf("%s: objective %v in float32, %v in float64", solver, o32, o64)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dtype", "float16"}, "--dtype"},
+		{[]string{"--param", "solver=mu", "--param", "loss=kl"}, "Frobenius"},
+		{[]string{"--model", "gnmf"}, "float32"},
+	} {
+		args := append([]string{"fit", "--input", data, "--rank", "2", "--dtype", "float32"}, c.args...)
+		code, _, stderr := run(t, context.Background(), args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line naming %s", c.args, code, stderr, c.want)
+		}
+	}
+}

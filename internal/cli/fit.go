@@ -29,6 +29,7 @@ type report struct {
 	Samples  int                `json:"n"`
 	Features int                `json:"d"`
 	Backend  string             `json:"backend"`
+	DType    string             `json:"dtype"` // float64 or float32 (--dtype)
 	Seed     uint64             `json:"seed"`
 	Assign   string             `json:"assign"`
 	Metrics  map[string]float64 `json:"metrics"`
@@ -56,6 +57,7 @@ type report struct {
 type fitOptions struct {
 	inputOptions
 	model, init, layers, assign, out string
+	dtype                            string
 	rank, maxIter, seeds, clusters   int
 	restarts                         int
 	tol, labelledFraction            float64
@@ -89,6 +91,13 @@ metrics are computed on the other samples only. --constraints gives pairwise
 constraints directly, one "i j must|cannot" line per pair (0-based rows).
 Other models refuse both.
 
+--dtype float32 runs the fit in single precision: the input, the factors and
+the products in float32 (scikit-learn does so for float32 input), about
+twice as fast on large inputs, with the objective within about 1e-6
+(relative) of float64's on digits. Only nmf with the Frobenius loss (either
+solver) runs in float32 so far; other models and losses exit with status 2.
+The factors are written in float64.
+
 Exit status: 0 on success, 2 on bad input or usage, 130 when interrupted by
 Ctrl-C and 143 by SIGTERM (the run stops cleanly and still writes the results
 reached), 1 on any other failure.`,
@@ -96,6 +105,7 @@ reached), 1 on any other failure.`,
   deepnmf fit --model nmf --input X.npy --rank 20 --param loss=kl --out results/
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --json
   deepnmf fit --model nmf --input X.npz --rank 8 --param solver=mu --param alpha_w=0.01 --max-iter 500
+  deepnmf fit --model nmf --input X.npy --rank 50 --param solver=mu --dtype float32
   deepnmf fit --model nmf --input edges.txt --format edgelist --labels labels.txt --rank 2 --seeds 10
   deepnmf fit --model dasnmf --input cites.txt --directed --reverse --labels labels.txt --layers 256,64,7 --restarts 5
   deepnmf fit --model s4nmf --input iris.csv --label-column -1 --rank 3 --labelled-fraction 0.1 --seeds 10`,
@@ -118,6 +128,7 @@ reached), 1 on any other failure.`,
 	f.IntVar(&o.clusters, "clusters", 0, "number of k-means clusters (default: the classes of --labels, else the rank)")
 	f.Float64Var(&o.labelledFraction, "labelled-fraction", 0, "draw this fraction of each class of the ground truth as labelled samples for a semi-supervised model (s4nmf, symnmf, gnmf); metrics on the others")
 	f.StringVar(&o.constraints, "constraints", "", `pairwise constraints for a semi-supervised model: "i j must|cannot" lines, 0-based rows`)
+	f.StringVar(&o.dtype, "dtype", "float64", "float64, or float32 to fit in single precision (nmf with the Frobenius loss only, see above)")
 	f.StringVar(&o.assign, "assign", "", "assignment from the embedding: argmax, kmeans (rows scaled to unit length) or kmeans-plain (rows as they are) (default: the model's reference read-out)")
 	f.StringVar(&o.out, "out", "", "directory for the factors, embedding.npy, ids.txt, assignments.txt and result.json")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object on stdout")
@@ -168,6 +179,8 @@ func (o *fitOptions) check(cmd *cobra.Command) error {
 		return usageError{fmt.Errorf("--rank %d: the rank must be positive", o.rank)}
 	case changed("labelled-fraction") && !(o.labelledFraction > 0 && o.labelledFraction < 1):
 		return usageError{fmt.Errorf("--labelled-fraction %g: want a fraction in (0, 1)", o.labelledFraction)}
+	case o.dtype != "float64" && o.dtype != "float32":
+		return usageError{fmt.Errorf("unknown --dtype %q: want float64 or float32", o.dtype)}
 	}
 	if o.constraints != "" {
 		if err := notDir("--constraints", o.constraints); err != nil {
@@ -207,7 +220,7 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 	// checks first, where any labelled samples and constraints stand as
 	// empty lists.
 	config := func(seed uint64, in *input, labelled []int) model.Config {
-		c := model.Config{Rank: o.rank, Layers: layers, Init: o.init, Seed: seed, Params: o.params}
+		c := model.Config{Rank: o.rank, Layers: layers, Init: o.init, Seed: seed, Params: o.params, Float32: o.dtype == "float32"}
 		if c.Rank == 0 && len(layers) == 0 {
 			c.Rank = rank
 		}
@@ -275,7 +288,7 @@ func runFit(cmd *cobra.Command, o fitOptions) error {
 		return err
 	}
 	rep := &report{
-		Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
+		Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(), DType: o.dtype,
 		Seed: o.seed, Assign: how, Metrics: scores(in, pred, fr.labelled), Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts,
 		Note: fr.note, Labelled: countLabelled(fr.labelled), Constraints: in.links.count(),
 	}
@@ -417,7 +430,11 @@ func parseLayers(s string) ([]int, error) {
 
 func printSummary(cmd *cobra.Command, rep *report) {
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), backend %s\n", rep.Model, rep.Rank, rep.Input, rep.Samples, rep.Features, rep.Backend)
+	dtype := ""
+	if rep.DType == "float32" {
+		dtype = ", float32"
+	}
+	fmt.Fprintf(w, "model %s, rank %d, input %s (%dx%d), backend %s%s\n", rep.Model, rep.Rank, rep.Input, rep.Samples, rep.Features, rep.Backend, dtype)
 	fmt.Fprintf(w, "%d iterations (%s), objective %.6g, %.2fs\n", rep.Iterations, rep.Reason, rep.Objective, rep.Seconds)
 	if rep.Labelled > 0 {
 		fmt.Fprintf(w, "%d labelled samples; scores on the %d others\n", rep.Labelled, rep.Samples-rep.Labelled)
@@ -441,6 +458,7 @@ type seedSummary struct {
 	Samples  int                           `json:"n"`
 	Features int                           `json:"d"`
 	Backend  string                        `json:"backend"`
+	DType    string                        `json:"dtype"`
 	Seeds    []uint64                      `json:"seeds"`
 	Assign   string                        `json:"assign"`
 	Metrics  map[string]map[string]float64 `json:"metrics"` // metric -> mean, std, min, max
@@ -483,7 +501,7 @@ func (f *fitter) seeds(removed int) error {
 		rank = layers[len(layers)-1]
 	}
 	sum := &seedSummary{Model: o.model, Rank: rank, Layers: layers, Input: o.path, Samples: n, Features: d,
-		Backend: backend.Current(), Restarts: o.restarts, Constraints: in.links.count()}
+		Backend: backend.Current(), DType: o.dtype, Restarts: o.restarts, Constraints: in.links.count()}
 	values := map[string][]float64{}
 	var secs []float64
 	var files []string
@@ -504,7 +522,7 @@ func (f *fitter) seeds(removed int) error {
 			Reason: fr.res.Reason, Objective: fr.res.Objective, Seconds: fr.seconds, Metrics: m}
 		if o.out != "" {
 			run.Dir = fmt.Sprintf("seed-%d", seed)
-			rep := &report{Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(),
+			rep := &report{Result: fr.res, Input: o.path, Samples: n, Features: d, Backend: backend.Current(), DType: o.dtype,
 				Seed: seed, Assign: how, Metrics: m, Seconds: fr.seconds, FitSeed: fr.seed, Restarts: o.restarts, Note: fr.note,
 				Labelled: sum.Labelled, Constraints: sum.Constraints}
 			written, err := writeFit(o.out, run.Dir, rep, in.IDs, pred)

@@ -1,11 +1,12 @@
 # One scikit-learn row of "deepnmf bench --compare": the time per iteration
 # of scikit-learn's NMF (solver mu or cd, Frobenius loss, random start) on
-# one of the bench's problems, measured as the bench measures deepnmf:
+# one of the bench's problems, in float64 or float32 (scikit-learn keeps
+# float32 input in float32), measured as the bench measures deepnmf:
 # (T(2N) - T(N)) / N, each T the best of three fits, N grown from the
 # given least until the difference lasts at least 0.2 s; and the time of the
 # iteration's two big products alone (X @ H.T and X.T @ W), best of five.
 #
-#   python3 -c "$(cat sklearn_bench.py)" PROBLEM SOLVER NPYDIR ITERS
+#   python3 -c "$(cat sklearn_bench.py)" PROBLEM SOLVER NPYDIR ITERS DTYPE
 #
 # The sparse problems are read from NPYDIR/PROBLEM_{indptr,indices,data}.npy,
 # which the bench writes. Prints one JSON object.
@@ -16,7 +17,7 @@ import sklearn
 from sklearn.decomposition import NMF
 
 warnings.filterwarnings("ignore")
-problem, solver, npydir, least = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+problem, solver, npydir, least, dtype = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 if problem == "digits":
     from sklearn.datasets import load_digits
     X, k = load_digits().data.astype(np.float64), 10
@@ -28,6 +29,7 @@ elif problem in ("graph100k", "sbm100k"):
     X, k = sp.csr_matrix((a[2], a[1], a[0]), shape=(n, n)), 32
 else:
     sys.exit(f"unknown problem {problem}")
+X = X.astype(dtype)
 
 
 def fit(iters):
@@ -52,7 +54,7 @@ else:
 per = d / m
 
 rng = np.random.RandomState(1)
-W, Ht = rng.rand(X.shape[0], k), rng.rand(X.shape[1], k)
+W, Ht = rng.rand(X.shape[0], k).astype(dtype), rng.rand(X.shape[1], k).astype(dtype)
 floor = float("inf")
 for _ in range(6):
     t = time.perf_counter()
