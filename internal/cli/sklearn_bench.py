@@ -23,10 +23,10 @@ if problem == "digits":
     X, k = load_digits().data.astype(np.float64), 10
 elif problem == "dense2000x5000":
     X, k = np.random.RandomState(0).rand(2000, 5000), 50
-elif problem in ("graph100k", "sbm100k"):
+elif problem in ("graph100k", "sbm100k", "sbm200k"):
     a = [np.load(f"{npydir}/{problem}_{p}.npy") for p in ("indptr", "indices", "data")]
     n = len(a[0]) - 1
-    X, k = sp.csr_matrix((a[2], a[1], a[0]), shape=(n, n)), 32
+    X, k = sp.csr_matrix((a[2], a[1], a[0]), shape=(n, n)), 64 if problem == "sbm200k" else 32
 else:
     sys.exit(f"unknown problem {problem}")
 X = X.astype(dtype)
