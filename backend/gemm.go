@@ -115,12 +115,19 @@ func stored(t blas.Transpose, rows, cols int) (int, int) {
 	return rows, cols
 }
 
-// Dgemm computes C = alpha·op(A)·op(B) + beta·C.
-func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// gemmHolds reports whether a, b and c hold op(A) (m x k), op(B) (k x n)
+// and C (m x n), each checked by check (holds, or OpenBLAS's fits) in the
+// shape in which it is stored.
+func gemmHolds[T scalar](check func(s []T, rows, cols, ld int) bool, tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) bool {
 	ar, ac := stored(tA, m, k)
 	br, bc := stored(tB, k, n)
+	return check(a, ar, ac, lda) && check(b, br, bc, ldb) && check(c, m, n, ldc)
+}
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C.
+func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if kernel.fn == nil || !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
-		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
+		!gemmHolds(holds[float64], tA, tB, m, n, k, a, lda, b, ldb, c, ldc) {
 		p.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -130,10 +137,8 @@ func (p pureGo) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []flo
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in float32, with the same
 // blocked product as Dgemm and kernel32.
 func (p pureGo) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	ar, ac := stored(tA, m, k)
-	br, bc := stored(tB, k, n)
 	if kernel32.fn == nil || !validTrans(tA) || !validTrans(tB) || alpha == 0 || m*n*k < minPureGemm ||
-		!holds(a, ar, ac, lda) || !holds(b, br, bc, ldb) || !holds(c, m, n, ldc) {
+		!gemmHolds(holds[float32], tA, tB, m, n, k, a, lda, b, ldb, c, ldc) {
 		p.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

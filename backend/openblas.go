@@ -117,9 +117,7 @@ func open(name string) (*openBLAS, error) {
 func (o *openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ta, okA := cblasTrans[tA]
 	tb, okB := cblasTrans[tB]
-	ar, ac := stored(tA, m, k)
-	br, bc := stored(tB, k, n)
-	if !okA || !okB || m*n*k < minGemm || !fits(a, ar, ac, lda) || !fits(b, br, bc, ldb) || !fits(c, m, n, ldc) {
+	if !okA || !okB || m*n*k < minGemm || !gemmHolds(fits[float64], tA, tB, m, n, k, a, lda, b, ldb, c, ldc) {
 		o.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -130,9 +128,7 @@ func (o *openBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []
 func (o *openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ta, okA := cblasTrans[tA]
 	tb, okB := cblasTrans[tB]
-	ar, ac := stored(tA, m, k)
-	br, bc := stored(tB, k, n)
-	if !okA || !okB || m*n*k < minGemm || !fits(a, ar, ac, lda) || !fits(b, br, bc, ldb) || !fits(c, m, n, ldc) {
+	if !okA || !okB || m*n*k < minGemm || !gemmHolds(fits[float32], tA, tB, m, n, k, a, lda, b, ldb, c, ldc) {
 		o.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
